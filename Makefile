@@ -1,0 +1,132 @@
+# Atoll — top-level build. `make help` lists the targets and box variables.
+#
+# Everything built lands in build/ (ignored by git), keyed by its inputs:
+#   build/kernel/<key>/   the patched kernel (key: source version, series, config)
+#   build/cmake/          the C++ tree (CMake's own dependency tracking)
+#   build/kmod/           the nanokernel kernel object, against build/kernel/current
+#   build/images/         bzImage + initramfs images for the box (key: their inputs)
+#   build/logs/           console logs of every box run
+# A second `make` with nothing changed does no work.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+BUILD    ?= build
+JOBS     ?= $(shell nproc)
+CMAKE_BUILD := $(BUILD)/cmake
+KERNEL   := $(BUILD)/kernel/current
+KSRC     := $(KERNEL)/linux-source-6.12
+IMAGES   := $(BUILD)/images
+
+# ---- box parameters (documented in `make help` and doc/user-guide.md)
+BOX_CPUS    ?= 4
+BOX_NODES   ?= 2
+BOX_MEM     ?= 4G
+BOX_ACCEL   ?= tcg
+BOX_APPEND  ?=
+BOX_TIMEOUT ?= 900
+CMD         ?=
+export BOX_CPUS BOX_NODES BOX_MEM BOX_ACCEL BOX_APPEND BOX_TIMEOUT
+
+# Debian packages the build, the box and the tests need.
+DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev kmod cpio \
+  xz-utils gzip patch linux-source-6.12 cmake libgtest-dev libgmock-dev \
+  libbenchmark-dev libnuma-dev numactl libboost-dev busybox-static \
+  qemu-system-x86 clang libclang-rt-14-dev python3
+
+# tool -> package, checked before the steps that need them
+define need
+@command -v $(1) >/dev/null 2>&1 || { echo "error: '$(1)' not found; it comes with Debian package '$(2)' (run 'make deps' as root)" >&2; exit 1; }
+endef
+
+.PHONY: boxcheck all deps kernel cxx kmod images run test unit bench fuzz clean distclean help
+
+all: images
+
+help:
+	@sed -n '/^## /s/^## //p' $(MAKEFILE_LIST)
+
+## Targets:
+##   make deps        install every Debian package needed (as root; idempotent)
+##   make             build kernel, C++ tree, kernel object and images (cached)
+##   make run         boot the development box; console on this terminal
+##                    (Ctrl-A X quits QEMU)
+##   make run CMD='c' boot the box, run shell command c in the host partition,
+##                    print its output, power off, exit with c's status
+##   make test        build, then run unit and system tests (ctest summary last)
+##   make unit        unit tests only (normal and ThreadSanitizer builds)
+##   make bench       run the benchmarks; results in build/bench/
+##   make fuzz        build the libFuzzer targets with clang and run each 30 s
+##   make clean       remove build/ except the kernel trees
+##   make distclean   remove build/ entirely
+## Box variables (make run BOX_CPUS=6 ...):
+##   BOX_CPUS=4       vCPUs, split evenly over the NUMA nodes
+##   BOX_NODES=2      NUMA nodes
+##   BOX_MEM=4G       RAM (suffix M or G), split evenly over the nodes
+##   BOX_ACCEL=tcg    tcg (default, works everywhere) or kvm (opt-in)
+##   BOX_APPEND=      extra host kernel parameters
+##   BOX_TIMEOUT=900  seconds before a `make run CMD=...` box is killed
+
+deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get)" >&2; exit 1; fi
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -z "$$missing" ]; then echo "deps: all $(words $(DEB_PACKAGES)) packages present"; \
+	else echo "deps: installing" $$missing; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; fi
+
+kernel:
+	$(call need,gcc,build-essential)
+	$(call need,bison,bison)
+	$(call need,flex,flex)
+	$(call need,bc,bc)
+	@JOBS=$(JOBS) kernel-patches/build-kernel.sh $(BUILD)
+
+$(CMAKE_BUILD)/CMakeCache.txt:
+	$(call need,cmake,cmake)
+	@cmake -S . -B $(CMAKE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
+
+cxx: $(CMAKE_BUILD)/CMakeCache.txt
+	@cmake --build $(CMAKE_BUILD) -j$(JOBS) 2>&1 | grep -v -e '^\[.*\] Built target' -e '^Consolidate compiler' >&2; \
+	  exit $${PIPESTATUS[0]}
+
+kmod: kernel
+	@nanokernel/kmod/build-kmod.sh $(KSRC) $(BUILD)/kmod
+
+images: kernel cxx kmod
+	$(call need,busybox,busybox-static)
+	$(call need,cpio,cpio)
+	@box/rootfs/mkrootfs.sh $(IMAGES) $(KERNEL)/bzImage $(CMAKE_BUILD)/ssi/atoll $(BUILD)/kmod/atoll.ko
+
+# Box parameters are checked before anything is built or booted.
+boxcheck:
+	@box/box.sh --check >/dev/null
+
+run: boxcheck images
+	$(call need,qemu-system-x86_64,qemu-system-x86)
+	@box/box.sh $(IMAGES) $(if $(CMD),--cmd "$$ATOLL_CMD")
+run: export ATOLL_CMD = $(CMD)
+
+test: images
+	@cd $(CMAKE_BUILD) && ctest --output-on-failure -j1 --timeout 1800
+
+unit: cxx
+	@cd $(CMAKE_BUILD) && ctest -L unit --output-on-failure -j$(JOBS)
+
+bench: cxx
+	@tests/bench/run-bench.sh $(CMAKE_BUILD) $(BUILD)/bench
+
+fuzz:
+	$(call need,clang++,clang)
+	@cmake -S . -B $(BUILD)/cmake-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
+	  -DATOLL_FUZZ=ON -DATOLL_TSAN=OFF -DATOLL_BENCH=OFF >/dev/null
+	@cmake --build $(BUILD)/cmake-fuzz -j$(JOBS) --target fuzz_lagoon fuzz_handoff
+	@for f in fuzz_lagoon fuzz_handoff; do echo "fuzz: $$f (30 s)"; \
+	  $(BUILD)/cmake-fuzz/tests/$$f -max_total_time=30 -print_final_stats=1 2>&1 | tail -n 3 || exit 1; done
+
+clean:
+	rm -rf $(CMAKE_BUILD) $(BUILD)/cmake-* $(BUILD)/kmod $(IMAGES) $(BUILD)/bench
+
+distclean:
+	rm -rf $(BUILD)

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# The Atoll development box: QEMU q35 with N vCPUs in M NUMA nodes.
+#
+#   box.sh IMAGES_DIR                 interactive: host console on this terminal
+#   box.sh IMAGES_DIR --cmd 'CMD'     boot, run CMD in the host partition, print
+#                                     its output, power off, exit with its status
+#   box.sh --check                    validate the parameters only (no QEMU)
+#
+# Parameters come from the environment (the Makefile exports them):
+#   BOX_CPUS=4 BOX_NODES=2 BOX_MEM=4G BOX_ACCEL=tcg BOX_APPEND= BOX_TIMEOUT=900
+#   BOX_LOGDIR=build/logs/<time>   where this run keeps its console logs
+#
+# Serial ports: ttyS0 is the host console (logged to host-console.log), ttyS1
+# the raw command channel (cmd.out). Exit statuses of --cmd mode: CMD's own,
+# or 124 when the box ran past BOX_TIMEOUT, 125 when the box stopped without
+# reporting a status (kernel panic, failed boot): read the console log.
+set -euo pipefail
+
+die() { echo "box: $*" >&2; exit 2; }
+
+cpus=${BOX_CPUS:-4}
+nodes=${BOX_NODES:-2}
+mem=${BOX_MEM:-4G}
+accel=${BOX_ACCEL:-tcg}
+append=${BOX_APPEND:-}
+timeout_s=${BOX_TIMEOUT:-900}
+
+# ---- validate every parameter before anything starts
+is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
+is_uint "$cpus" && [ "$cpus" -ge 1 ] && [ "$cpus" -le 64 ] ||
+    die "BOX_CPUS=$cpus: need a whole number of vCPUs from 1 to 64"
+is_uint "$nodes" && [ "$nodes" -ge 1 ] && [ "$nodes" -le 8 ] ||
+    die "BOX_NODES=$nodes: need a whole number of NUMA nodes from 1 to 8"
+[ $((cpus % nodes)) = 0 ] ||
+    die "BOX_CPUS=$cpus cannot be split evenly over BOX_NODES=$nodes NUMA nodes"
+if [[ $mem =~ ^([0-9]+)([MmGg])$ ]]; then
+    mem_mib=${BASH_REMATCH[1]}
+    case ${BASH_REMATCH[2]} in [Gg]) mem_mib=$((mem_mib * 1024)) ;; esac
+else
+    die "BOX_MEM=$mem: give a size such as 4G or 6144M"
+fi
+min_node_mib=512
+[ "$mem_mib" -ge $((nodes * min_node_mib)) ] ||
+    die "BOX_MEM=$mem: $nodes NUMA nodes need at least $((nodes * min_node_mib))M ($min_node_mib M per node)"
+node_mib=$((mem_mib / nodes))
+[ $((node_mib * nodes)) = "$mem_mib" ] && [ $((node_mib % 2)) = 0 ] ||
+    die "BOX_MEM=$mem does not split into $nodes equal nodes of whole 2 MiB pages"
+case $accel in
+tcg) accel_args=(-accel tcg,thread=multi,tb-size=256 -cpu max) ;;
+kvm) [ -w /dev/kvm ] || die "BOX_ACCEL=kvm: /dev/kvm is missing or not writable (use BOX_ACCEL=tcg)"
+     accel_args=(-accel kvm -cpu host) ;;
+*)   die "BOX_ACCEL=$accel: unknown acceleration; use tcg (default) or kvm" ;;
+esac
+is_uint "$timeout_s" && [ "$timeout_s" -ge 10 ] || die "BOX_TIMEOUT=$timeout_s: need whole seconds, at least 10"
+
+if [ "${1:-}" = --check ]; then
+    echo "box: ok: $cpus vCPUs in $nodes NUMA nodes, ${mem_mib}M ($node_mib M per node), $accel"
+    exit 0
+fi
+
+images=${1:?usage: box.sh IMAGES_DIR [--cmd CMD] | --check}
+shift
+cmd=
+have_cmd=0
+if [ "${1:-}" = --cmd ]; then
+    have_cmd=1
+    cmd=${2:-}
+    [ -n "$cmd" ] || die "--cmd needs a command"
+fi
+
+qemu=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 not found; it comes with Debian package 'qemu-system-x86' (make deps)"
+for f in bzImage host.cpio.gz; do
+    [ -r "$images/$f" ] || die "$images/$f missing; run 'make' first"
+done
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+logdir=${BOX_LOGDIR:-$root/build/logs/$(date +%Y%m%d-%H%M%S)-$$}
+mkdir -p "$logdir"
+
+# ---- the machine: one socket per NUMA node, memory split evenly
+per_node=$((cpus / nodes))
+machine=(-machine q35 -smp "$cpus,sockets=$nodes,cores=$per_node,threads=1" -m "${mem_mib}M")
+for ((n = 0; n < nodes; n++)); do
+    machine+=(-object "memory-backend-ram,id=ram$n,size=${node_mib}M"
+              -numa "node,nodeid=$n,cpus=$((n * per_node))-$(((n + 1) * per_node - 1)),memdev=ram$n")
+done
+net=(-netdev user,id=wan0 -device virtio-net-pci,netdev=wan0)
+kcmdline="console=ttyS0,115200 panic=-1 atoll.box=1 $append"
+initrd=$images/host.cpio.gz
+
+if [ "$have_cmd" = 0 ]; then
+    echo "box: $cpus vCPUs, $nodes NUMA nodes, ${mem_mib}M, $accel; Ctrl-A X quits; logs in $logdir" >&2
+    exec "$qemu" "${machine[@]}" "${accel_args[@]}" "${net[@]}" -nographic -no-reboot \
+        -kernel "$images/bzImage" -initrd "$initrd" -append "$kcmdline" \
+        -serial mon:stdio -serial "file:$logdir/cmd.out"
+fi
+
+# ---- command mode: the command travels as one more initramfs archive
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/etc/atoll"
+printf '%s\n' "$cmd" > "$work/etc/atoll/cmd"
+(cd "$work" && printf '%s\n' etc etc/atoll etc/atoll/cmd | cpio -o -H newc --quiet --owner 0:0) | gzip -1 > "$work/cmd.cpio.gz"
+cat "$initrd" "$work/cmd.cpio.gz" > "$work/initrd"
+rm -f "$logdir/cmd.out"
+printf '%s\n' "$cmd" > "$logdir/cmd"
+
+echo "box: booting $cpus vCPUs, $nodes NUMA nodes, ${mem_mib}M, $accel (logs: $logdir)" >&2
+start=$(date +%s)
+set +e
+timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "${accel_args[@]}" "${net[@]}" \
+    -display none -monitor none -no-reboot \
+    -kernel "$images/bzImage" -initrd "$work/initrd" -append "$kcmdline" \
+    -serial "file:$logdir/host-console.log" -serial "file:$logdir/cmd.out" \
+    </dev/null >"$logdir/qemu.log" 2>&1
+qrc=$?
+set -e
+elapsed=$(($(date +%s) - start))
+
+out=$logdir/cmd.out
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+    [ -e "$out" ] && cat "$out"
+    echo "box: timed out after ${timeout_s}s (BOX_TIMEOUT); console log: $logdir/host-console.log" >&2
+    exit 124
+fi
+trailer=$( [ -e "$out" ] && tail -c 64 "$out" | grep -ao '@@ATOLL-EXIT [0-9]*@@' | tail -n 1 || true)
+if [ -z "$trailer" ]; then
+    [ -e "$out" ] && cat "$out"
+    echo "box: the box stopped (qemu status $qrc) without reporting the command's status;" \
+         "console log: $logdir/host-console.log" >&2
+    tail -n 15 "$logdir/host-console.log" >&2 2>/dev/null || true
+    exit 125
+fi
+rc=${trailer#@@ATOLL-EXIT }; rc=${rc%@@}
+# Print the output without the trailer (which starts with a newline).
+size=$(stat -c %s "$out")
+head -c $((size - ${#trailer} - 2)) "$out"
+echo "box: command exited with status $rc after ${elapsed}s" >&2
+exit "$rc"

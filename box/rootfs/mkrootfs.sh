@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Assemble the Atoll initramfs images from what is installed on this machine.
+#
+#   mkrootfs.sh OUT_DIR KERNEL_DIR ATOLL_BIN ATOLL_KO
+#
+# OUT_DIR/rootfs.cpio.gz   partition root: busybox, init, the atoll tool and
+#                          the shared libraries it needs, the kernel object
+# OUT_DIR/host.cpio.gz     the same plus /usr/share/atoll/{bzImage,rootfs.cpio.gz}
+#                          (the images the host boots partitions from); the
+#                          kernel unpacks concatenated archives in order
+# OUT_DIR/bzImage          the kernel the box boots
+#
+# Archives are written by the kernel's own usr/gen_init_cpio from a spec list,
+# so device nodes and ownership need no root and the result is reproducible.
+# Rebuilt only when a hash of every input changes.
+set -euo pipefail
+exec 1>&2   # progress goes to stderr: stdout of `make run CMD=` is the command's alone
+
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: mkrootfs.sh OUT_DIR KERNEL_DIR ATOLL_BIN ATOLL_KO}
+kdir=${2:?}; atoll_bin=${3:?}; atoll_ko=${4:?}
+bzimage=$kdir/bzImage
+gen=$kdir/linux-source-6.12/usr/gen_init_cpio
+busybox=$(command -v busybox) || { echo "mkrootfs: busybox not found (package busybox-static)" >&2; exit 1; }
+
+for f in "$bzimage" "$gen" "$atoll_bin" "$atoll_ko"; do
+    [ -e "$f" ] || { echo "mkrootfs: missing input $f (run 'make')" >&2; exit 1; }
+done
+file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
+    ldd "$busybox" 2>&1 | grep -q 'not a dynamic' ||
+    { echo "mkrootfs: $busybox is not static (install busybox-static)" >&2; exit 1; }
+
+# Shared libraries a binary needs, including the dynamic loader.
+libs_of() { ldd "$1" | awk '/=> \// { print $3 } /^\t\/.*ld-linux/ { print $1 }' | sort -u; }
+bin_libs=$(libs_of "$atoll_bin")
+
+key=$( { cat "$here"/mkrootfs.sh "$here"/init "$here"/files/* 2>/dev/null
+         for f in "$busybox" "$atoll_bin" "$atoll_ko" "$bzimage" $bin_libs; do
+             echo "$f"; sha256sum < "$f"; done; } | sha256sum | cut -c1-16)
+if [ -e "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] && [ -e "$out/host.cpio.gz" ]; then
+    echo "images: up to date ($key)"
+    exit 0
+fi
+echo "images: assembling initramfs ($key)"
+mkdir -p "$out"
+tmp=$(mktemp -d "$out/.tmp.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+spec=$tmp/rootfs.list
+{
+    for d in /bin /sbin /usr /usr/bin /usr/sbin /usr/share /usr/share/atoll /etc /etc/atoll \
+             /lib /lib64 /lib/modules /lib/modules/atoll /proc /sys /dev /tmp /run /root /var; do
+        echo "dir $d 0755 0 0"
+    done
+    echo "nod /dev/console 0600 0 0 c 5 1"
+    echo "nod /dev/null 0666 0 0 c 1 3"
+    echo "file /init $here/init 0755 0 0"
+    echo "file /bin/busybox $busybox 0755 0 0"
+    "$busybox" --list-full | while read -r applet; do
+        [ "/$applet" = /bin/busybox ] || echo "slink /$applet /bin/busybox 0777 0 0"
+    done
+    echo "file /usr/bin/atoll $(readlink -f "$atoll_bin") 0755 0 0"
+    echo "file /lib/modules/atoll/atoll.ko $(readlink -f "$atoll_ko") 0644 0 0"
+    # Libraries at the paths the loader will look for them; parent dirs first.
+    for l in $bin_libs; do
+        d=$(dirname "$l"); p=""
+        for part in ${d//\// }; do p="$p/$part"; echo "dir $p 0755 0 0"; done
+        echo "file $l $(readlink -f "$l") 0755 0 0"
+    done
+    for f in "$here"/files/*; do
+        [ -e "$f" ] && echo "file /etc/$(basename "$f") $f 0644 0 0"
+    done
+} | awk '!seen[$0]++' > "$spec"
+
+"$gen" -t 0 "$spec" | gzip -9n > "$tmp/rootfs.cpio.gz"
+printf '%s\n' "dir /usr 0755 0 0" "dir /usr/share 0755 0 0" "dir /usr/share/atoll 0755 0 0" \
+    "file /usr/share/atoll/bzImage $(readlink -f "$bzimage") 0644 0 0" \
+    "file /usr/share/atoll/rootfs.cpio.gz $tmp/rootfs.cpio.gz 0644 0 0" > "$tmp/images.list"
+"$gen" -t 0 "$tmp/images.list" | gzip -9n > "$tmp/images.cpio.gz"
+cat "$tmp/rootfs.cpio.gz" "$tmp/images.cpio.gz" > "$tmp/host.cpio.gz"
+cp "$bzimage" "$tmp/bzImage"
+mv -f "$tmp/rootfs.cpio.gz" "$tmp/host.cpio.gz" "$tmp/bzImage" "$out/"
+echo "$key" > "$out/.key"
+echo "images: rootfs $(du -h "$out/rootfs.cpio.gz" | cut -f1), host $(du -h "$out/host.cpio.gz" | cut -f1)"
