@@ -88,7 +88,7 @@ $(CMAKE_BUILD)/CMakeCache.txt:
 	@cmake -S . -B $(CMAKE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
 
 cxx: $(CMAKE_BUILD)/CMakeCache.txt
-	@cmake --build $(CMAKE_BUILD) -j$(JOBS) 2>&1 | grep -v -e '^\[.*\] Built target' -e '^Consolidate compiler' >&2; \
+	@cmake --build $(CMAKE_BUILD) -j$(JOBS) -- --no-print-directory 2>&1 | grep -v -e '^\[.*\] Built target' -e '^Consolidate compiler' >&2; \
 	  exit $${PIPESTATUS[0]}
 
 kmod: kernel
@@ -97,7 +97,7 @@ kmod: kernel
 images: kernel cxx kmod
 	$(call need,busybox,busybox-static)
 	$(call need,cpio,cpio)
-	@box/rootfs/mkrootfs.sh $(IMAGES) $(KERNEL)/bzImage $(CMAKE_BUILD)/ssi/atoll $(BUILD)/kmod/atoll.ko
+	@box/rootfs/mkrootfs.sh $(IMAGES) $(KERNEL) $(CMAKE_BUILD)/ssi/atoll $(BUILD)/kmod/atoll.ko
 
 # Box parameters are checked before anything is built or booted.
 boxcheck:

@@ -21,8 +21,10 @@ for f in "$here"/Kbuild "$here"/*.c "$here"/*.h "$here"/*.cpp; do
     [ -e "$f" ] && ln -sfn "$f" "$out/$(basename "$f")"
 done
 objs=
+hosted_only=$(sed -e 's/#.*//' "$nk/hosted-only.list" | awk 'NF { print $1 }')
 for f in "$nk"/src/*.cpp; do
     [ -e "$f" ] || continue
+    grep -qxF "$(basename "$f")" <<<"$hosted_only" && continue
     ln -sfn "$f" "$out/core/$(basename "$f")"
     objs="$objs core/$(basename "${f%.cpp}").o"
 done
