@@ -52,7 +52,10 @@ help:
 ##   make run         boot the development box; console on this terminal
 ##                    (Ctrl-A X quits QEMU)
 ##   make run CMD='c' boot the box, run shell command c in the host partition,
-##                    print its output, power off, exit with c's status
+##                    print its output, power off; exit 0 if c succeeded,
+##                    non-zero if not (make turns every failure into 2: the
+##                    exact status is printed and kept in the run's log folder,
+##                    and box/box.sh IMAGES --cmd c returns it unchanged)
 ##   make test        build, then run unit and system tests (ctest summary last)
 ##   make unit        unit tests only (normal and ThreadSanitizer builds)
 ##   make bench       run the benchmarks; results in build/bench/
@@ -106,7 +109,8 @@ boxcheck:
 run: boxcheck images
 	$(call need,qemu-system-x86_64,qemu-system-x86)
 	@box/box.sh $(IMAGES) $(if $(CMD),--cmd "$$ATOLL_CMD")
-run: export ATOLL_CMD = $(CMD)
+# $(value ...) keeps make from expanding '$' inside CMD ('echo $$HOME' works).
+run: export ATOLL_CMD := $(value CMD)
 
 test: images
 	@cd $(CMAKE_BUILD) && ctest --output-on-failure -j1 --timeout 1800

@@ -14,6 +14,8 @@
 # the raw command channel (cmd.out). Exit statuses of --cmd mode: CMD's own,
 # or 124 when the box ran past BOX_TIMEOUT, 125 when the box stopped without
 # reporting a status (kernel panic, failed boot): read the console log.
+# The status is also written to BOX_LOGDIR/status (make run reports any
+# failure as 2, so scripts read the exact status there).
 set -euo pipefail
 
 die() { echo "box: $*" >&2; exit 2; }
@@ -120,12 +122,14 @@ elapsed=$(($(date +%s) - start))
 out=$logdir/cmd.out
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
     [ -e "$out" ] && cat "$out"
+    echo 124 > "$logdir/status"
     echo "box: timed out after ${timeout_s}s (BOX_TIMEOUT); console log: $logdir/host-console.log" >&2
     exit 124
 fi
 trailer=$( [ -e "$out" ] && tail -c 64 "$out" | grep -ao '@@ATOLL-EXIT [0-9]*@@' | tail -n 1 || true)
 if [ -z "$trailer" ]; then
     [ -e "$out" ] && cat "$out"
+    echo 125 > "$logdir/status"
     echo "box: the box stopped (qemu status $qrc) without reporting the command's status;" \
          "console log: $logdir/host-console.log" >&2
     tail -n 15 "$logdir/host-console.log" >&2 2>/dev/null || true
@@ -135,5 +139,6 @@ rc=${trailer#@@ATOLL-EXIT }; rc=${rc%@@}
 # Print the output without the trailer (which starts with a newline).
 size=$(stat -c %s "$out")
 head -c $((size - ${#trailer} - 2)) "$out"
+echo "$rc" > "$logdir/status"
 echo "box: command exited with status $rc after ${elapsed}s" >&2
 exit "$rc"

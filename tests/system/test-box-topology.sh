@@ -6,7 +6,7 @@
 box 'nproc
 ls -d /sys/devices/system/node/node* | wc -l
 cat /sys/devices/system/node/node0/cpulist /sys/devices/system/node/node1/cpulist
-awk "/^MemTotal:/ { print \$2 }" /proc/meminfo
+sed -n "s/^MemTotal: *\([0-9]*\).*/\1/p" /proc/meminfo
 cat /proc/cmdline'
 check "box command succeeded (rc=$rc)" test "$rc" = 0
 mapfile -t l <<<"$out"
