@@ -6,7 +6,7 @@
 #include <type_traits>
 #include <utility>
 
-namespace atoll {
+namespace atl {
 
 enum class Error : unsigned {
     ok = 0,
@@ -75,7 +75,7 @@ private:
     Error error_;
 };
 
-}  // namespace atoll
+}  // namespace atl
 
 // Early return on failure, as SerenityOS's TRY: works for Status and Result.
 #define ATOLL_TRY(expr)                      \

@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <type_traits>
 
-namespace atoll {
+namespace atl {
 
 template <class Tag, class Rep>
 class Strong {
@@ -66,4 +66,4 @@ struct PhysRange {
     constexpr bool operator==(const PhysRange&) const = default;
 };
 
-}  // namespace atoll
+}  // namespace atl

@@ -1,0 +1,23 @@
+// The machine probe: a Topology of the running Linux, read from /proc and
+// /sys (and libnuma where it serves the real root). Throws Failure with a
+// message naming what could not be read.
+#pragma once
+
+#include <filesystem>
+
+#include "atoll/nk/topology.hpp"
+
+namespace atl::ssi {
+
+// `root` prefixes every path read, so tests can point the probe at a fake
+// tree ("/" reads the running system). What is read:
+//   proc/cpuinfo                     "processor" -> "apicid"; cpu 0 is the boot CPU
+//   sys/devices/system/node/online   nodes, nodeN/cpulist their CPUs (libnuma on "/");
+//                                    without it, one node 0 holding every CPU
+//   sys/devices/system/cpu/cpuN/topology/thread_siblings_list
+//                                    SMT siblings (core = lowest sibling); missing: unknown
+//   proc/iomem                       top-level "System RAM" (needs root for addresses)
+//   proc/zoneinfo                    each node's PFN span; RAM ∩ span = the node's RAM
+[[nodiscard]] nk::Topology probe_machine(const std::filesystem::path& root = "/");
+
+}  // namespace atl::ssi
