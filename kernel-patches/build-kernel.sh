@@ -33,14 +33,25 @@ series_patches() {
     sed -e 's/#.*//' -e 's/[[:space:]]*$//' "$here/series" | awk 'NF { print $1 }'
 }
 
+repo=$(cd "$here/.." && pwd)
+builtin_core() { sed -e 's/#.*//' "$here/builtin-core.list" | awk 'NF { print $1 }'; }
+
 key=$( {
     echo "linux-source-6.12 $srcver"
+    for f in $(builtin_core); do echo "core $f"; cat "$repo/$f"; done
     cat "$here/build-kernel.sh" "$here/series"
     for p in $(series_patches); do echo "patch $p"; cat "$here/$p"; done
     for f in "$here"/config/*.config; do echo "fragment $f"; cat "$f"; done
 } | sha256sum | cut -c1-16)
 
 out=$build/kernel/$key
+# One build at a time per build folder: a second `make` waits instead of
+# deleting the tree the first one is compiling.
+exec 9>"$build/kernel/.lock"
+if ! flock -n 9; then
+    echo "kernel: another build holds $build/kernel/.lock; waiting"
+    flock 9
+fi
 if [ -e "$out/.built" ]; then
     echo "kernel: up to date ($key, $(cat "$out/.release"))"
     ln -sfn "$key" "$build/kernel/current"
@@ -62,6 +73,11 @@ echo "kernel: [2/4] applying series ($(series_patches | wc -l) patches)"
 for p in $(series_patches); do
     echo "  $p"
     patch -d "$src" -p1 --forward --fuzz=0 --quiet < "$here/$p" >>"$log" 2>&1
+done
+
+# The freestanding C++ the kernel image itself links (arch/x86/atoll/Makefile).
+for f in $(builtin_core); do
+    install -D -m 0644 "$repo/$f" "$src/arch/x86/atoll/core/$f"
 done
 
 echo "kernel: [3/4] configuring (tinyconfig + fragments)"
