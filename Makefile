@@ -25,12 +25,14 @@ BOX_MEM     ?= 4G
 BOX_ACCEL   ?= tcg
 BOX_APPEND  ?=
 BOX_TIMEOUT ?= 900
+BOX_PARTITIONS ?= 3
+BOX_BOOT ?=
 CMD         ?=
-export BOX_CPUS BOX_NODES BOX_MEM BOX_ACCEL BOX_APPEND BOX_TIMEOUT
+export BOX_CPUS BOX_NODES BOX_MEM BOX_ACCEL BOX_APPEND BOX_TIMEOUT BOX_PARTITIONS BOX_BOOT
 
 # Debian packages the build, the box and the tests need.
 DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev kmod cpio \
-  xz-utils gzip patch linux-source-6.12 cmake libgtest-dev libgmock-dev \
+  xz-utils gzip patch linux-source-6.12 cmake libgtest-dev libgmock-dev zlib1g-dev \
   libbenchmark-dev libnuma-dev numactl libboost-dev busybox-static \
   qemu-system-x86 clang libclang-rt-14-dev python3
 
@@ -69,6 +71,8 @@ help:
 ##   BOX_ACCEL=tcg    tcg (default, works everywhere) or kvm (opt-in)
 ##   BOX_APPEND=      extra host kernel parameters
 ##   BOX_TIMEOUT=900  seconds before a `make run CMD=...` box is killed
+##   BOX_PARTITIONS=3 partitions in the box's plan, 1 CPU each (0: host only)
+##   BOX_BOOT=        boot only these partitions of the plan (e.g. 1,2)
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get)" >&2; exit 1; fi

@@ -8,6 +8,8 @@
 #
 # Parameters come from the environment (the Makefile exports them):
 #   BOX_CPUS=4 BOX_NODES=2 BOX_MEM=4G BOX_ACCEL=tcg BOX_APPEND= BOX_TIMEOUT=900
+#   BOX_PARTITIONS=3    partitions the host boots (from a plan made in the box)
+#   BOX_BOOT=1,2        boot only these partitions of the plan (default: all)
 #   BOX_LOGDIR=build/logs/<time>   where this run keeps its console logs
 #
 # Serial ports: ttyS0 is the host console (logged to host-console.log), ttyS1
@@ -26,6 +28,8 @@ mem=${BOX_MEM:-4G}
 accel=${BOX_ACCEL:-tcg}
 append=${BOX_APPEND:-}
 timeout_s=${BOX_TIMEOUT:-900}
+partitions=${BOX_PARTITIONS:-3}
+boot_ids=${BOX_BOOT:-}
 
 # ---- validate every parameter before anything starts
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
@@ -54,9 +58,14 @@ kvm) [ -w /dev/kvm ] || die "BOX_ACCEL=kvm: /dev/kvm is missing or not writable 
 *)   die "BOX_ACCEL=$accel: unknown acceleration; use tcg (default) or kvm" ;;
 esac
 is_uint "$timeout_s" && [ "$timeout_s" -ge 10 ] || die "BOX_TIMEOUT=$timeout_s: need whole seconds, at least 10"
+is_uint "$partitions" && [ "$partitions" -lt "$cpus" ] && [ "$partitions" -le 15 ] ||
+    die "BOX_PARTITIONS=$partitions: need 0 to $((cpus - 1 < 15 ? cpus - 1 : 15)) (the host keeps one of the $cpus vCPUs)"
+
+[ -z "$boot_ids" ] || [[ $boot_ids =~ ^[0-9]+(,[0-9]+)*$ ]] ||
+    die "BOX_BOOT=$boot_ids: give partition ids of the plan, e.g. 1,2"
 
 if [ "${1:-}" = --check ]; then
-    echo "box: ok: $cpus vCPUs in $nodes NUMA nodes, ${mem_mib}M ($node_mib M per node), $accel"
+    echo "box: ok: $cpus vCPUs in $nodes NUMA nodes, ${mem_mib}M ($node_mib M per node), $accel, $partitions partitions"
     exit 0
 fi
 
@@ -87,23 +96,55 @@ for ((n = 0; n < nodes; n++)); do
               -numa "node,nodeid=$n,cpus=$((n * per_node))-$(((n + 1) * per_node - 1)),memdev=ram$n")
 done
 net=(-netdev user,id=wan0 -device virtio-net-pci,netdev=wan0)
-kcmdline="console=ttyS0,115200 panic=-1 atoll.box=1 $append"
-initrd=$images/host.cpio.gz
 
-if [ "$have_cmd" = 0 ]; then
-    echo "box: $cpus vCPUs, $nodes NUMA nodes, ${mem_mib}M, $accel; Ctrl-A X quits; logs in $logdir" >&2
-    exec "$qemu" "${machine[@]}" "${accel_args[@]}" "${net[@]}" -nographic -no-reboot \
-        -kernel "$images/bzImage" -initrd "$initrd" -append "$kcmdline" \
-        -serial mon:stdio -serial "file:$logdir/cmd.out"
-fi
-
-# ---- command mode: the command travels as one more initramfs archive
+# ---- the partition plan. The pool must be reserved when the host boots, so
+# the harness does what a person does on a real PC: boot once, run `atoll
+# plan` there, and put its kernel parameters on the host's command line. The
+# result is cached per box shape and images.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/etc/atoll"
-printf '%s\n' "$cmd" > "$work/etc/atoll/cmd"
-(cd "$work" && printf '%s\n' etc etc/atoll etc/atoll/cmd | cpio -o -H newc --quiet --owner 0:0) | gzip -1 > "$work/cmd.cpio.gz"
-cat "$initrd" "$work/cmd.cpio.gz" > "$work/initrd"
+plan_params=
+if [ "$partitions" -gt 0 ]; then
+    key=$(printf '%s\n' "$cpus $nodes $mem_mib $partitions" "$(cat "$images/.key" 2>/dev/null)" |
+          sha256sum | cut -c1-16)
+    cache=$root/build/box-plans/$key
+    if [ ! -s "$cache/box.plan" ] || [ ! -s "$cache/params" ]; then
+        echo "box: planning $partitions partitions inside the box (once per box shape)" >&2
+        mkdir -p "$cache"
+        if ! probe=$(BOX_PARTITIONS=0 BOX_LOGDIR=$logdir/plan-probe "$0" "$images" --cmd \
+                "atoll plan --partitions $partitions --write /tmp/box.plan --kernel-params && echo @@PLAN && cat /tmp/box.plan"); then
+            die "atoll plan failed inside the box: $probe (logs: $logdir/plan-probe)"
+        fi
+        printf '%s\n' "${probe%%@@PLAN*}" | head -n 1 > "$cache/params"
+        printf '%s\n' "${probe#*@@PLAN}" | sed '1{/^$/d}' > "$cache/box.plan"
+    fi
+    plan_params=$(cat "$cache/params")
+    cp "$cache/box.plan" "$work/etc/atoll/box.plan"
+    cp "$cache/box.plan" "$logdir/box.plan"
+fi
+# IPI broadcasts stay off in the host (atoll.ko also forces that while CPUs
+# are lent); the parameter makes it so from the first moment.
+kcmdline="console=ttyS0,115200 panic=-1 atoll.box=1 no_ipi_broadcast=1 $plan_params $append"
+[ -n "$boot_ids" ] && kcmdline="$kcmdline atoll.box_boot=$boot_ids"
+initrd=$images/host.cpio.gz
+
+# ---- the plan and the command travel as one more initramfs archive
+[ "$have_cmd" = 1 ] && printf '%s\n' "$cmd" > "$work/etc/atoll/cmd"
+(cd "$work" && find etc | cpio -o -H newc --quiet --owner 0:0) | gzip -1 > "$work/extra.cpio.gz"
+cat "$initrd" "$work/extra.cpio.gz" > "$work/initrd"
+
+# Serial ports: ttyS0 host console, ttyS1 command channel, ttyS2 partition
+# console logs (written by the host after the command), ttyS3 partitions'
+# earlyprintk when debugging (BOX_APPEND=atoll.box_debug=1).
+if [ "$have_cmd" = 0 ]; then
+    echo "box: $cpus vCPUs, $nodes NUMA nodes, ${mem_mib}M, $accel, $partitions partitions; Ctrl-A X quits; logs in $logdir" >&2
+    "$qemu" "${machine[@]}" "${accel_args[@]}" "${net[@]}" -nographic -no-reboot \
+        -kernel "$images/bzImage" -initrd "$work/initrd" -append "$kcmdline" \
+        -serial mon:stdio -serial "file:$logdir/cmd.out" -serial "file:$logdir/partitions.log" \
+        -serial "file:$logdir/partitions-early.log"
+    exit $?
+fi
 rm -f "$logdir/cmd.out"
 printf '%s\n' "$cmd" > "$logdir/cmd"
 
@@ -114,6 +155,7 @@ timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "${accel_args[@]
     -display none -monitor none -no-reboot \
     -kernel "$images/bzImage" -initrd "$work/initrd" -append "$kcmdline" \
     -serial "file:$logdir/host-console.log" -serial "file:$logdir/cmd.out" \
+    -serial "file:$logdir/partitions.log" -serial "file:$logdir/partitions-early.log" \
     </dev/null >"$logdir/qemu.log" 2>&1
 qrc=$?
 set -e

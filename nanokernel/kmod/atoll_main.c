@@ -1,51 +1,509 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * atoll.ko: the nanokernel core inside Linux.
+ * atoll.ko: the nanokernel inside each Linux of an Atoll box.
  *
- * At this stage the object carries the freestanding C++ core (partition
- * model, lagoon layout, interrupt pipeline) and proves on load that the core,
- * built with the kernel's flags, behaves as in the host unit tests. The boot
- * path (kbootloader) builds on it.
+ * On the host (no hand-off record): formats the lagoon reserved at boot
+ * (atoll.lagoon=ADDR+SIZE), learns the memory pool (atoll.pool=...), and
+ * offers /dev/atoll: ioctls to query, boot and list partitions, and mmap of
+ * the lagoon for the tools (console rings). On a partition: maps the lagoon
+ * named by the hand-off, attaches the console (vcon) and beats its heart so
+ * the host sees it running.
+ *
+ * Either way it first proves, in kernel context, that the freestanding C++
+ * core built with the kernel's flags behaves as in the host unit tests.
  */
+#define pr_fmt(fmt) "atoll: " fmt
+
+#include <linux/io.h>
+#include <linux/ktime.h>
+#include <linux/miscdevice.h>
+#include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/workqueue.h>
+#include <linux/completion.h>
+#include <asm/apic.h>
+#include <asm/atoll.h>
+#include <asm/smp.h>
+#include <asm/tsc.h>
+
+#include "atoll/abi/ioctl.h"
+#include "atoll/abi/lagoon.h"
 #include "atoll_core.h"
+#include "atoll_host.h"
+#include "lagoon_bridge.h"
+#include "pipe_bridge.h"
+#if __has_include("vcon.h")
+#include "vcon.h"
+#define ATOLL_HAVE_VCON 1
+#endif
 
 static bool selftest = true;
 module_param(selftest, bool, 0444);
 MODULE_PARM_DESC(selftest, "run the core self-test at load (default: on)");
 
+static char *lagoon;
+module_param(lagoon, charp, 0444);
+MODULE_PARM_DESC(lagoon, "host: the lagoon window, ADDR+SIZE (reserved at boot with memmap=)");
+
+static char *pool;
+module_param(pool, charp, 0444);
+MODULE_PARM_DESC(pool, "host: RAM lent to partitions, NODE@ADDR+SIZE[,...] (reserved with memmap=)");
+
 /* Large enough for a lagoon laid out for the maximum CPU and partition counts. */
 #define ATOLL_SELFTEST_SCRATCH (2UL << 20)
 
-static int __init atoll_init(void)
+struct atoll_host atoll_host = { .lock = __MUTEX_INITIALIZER(atoll_host.lock) };
+
+/* ------------------------------------------------------------ self-test */
+
+static int atoll_selftest(void)
 {
 	char msg[256];
 	void *scratch;
 	int rc;
 
-	if (selftest) {
-		scratch = vzalloc(ATOLL_SELFTEST_SCRATCH);
-		if (!scratch)
-			return -ENOMEM;
-		rc = atoll_core_selftest(scratch, ATOLL_SELFTEST_SCRATCH, msg, sizeof(msg));
-		vfree(scratch);
-		if (rc <= 0) {
-			pr_err("atoll: core self-test FAILED at check %d: %s\n", -rc, msg);
+	scratch = vzalloc(ATOLL_SELFTEST_SCRATCH);
+	if (!scratch)
+		return -ENOMEM;
+	rc = atoll_core_selftest(scratch, ATOLL_SELFTEST_SCRATCH, msg, sizeof(msg));
+	vfree(scratch);
+	if (rc <= 0) {
+		pr_err("core self-test FAILED at check %d: %s\n", -rc, msg);
+		return -EINVAL;
+	}
+	pr_info("core self-test passed (%d checks): %s\n", rc, msg);
+	return 0;
+}
+
+/* ------------------------------------------------------------- pipeline */
+
+/*
+ * Every kernel dispatches the Atoll IPI (the platform IPI vector) through the
+ * nanokernel pipeline of its IPI CPU (the host: its boot CPU, which partitions
+ * target; a partition: its boot CPU). Its control stage answers pings: a
+ * partition answers the host's ping virq with the host's control virq.
+ */
+static void *pipe_irq;		/* dispatch side: only the IPI handler uses it */
+static void *pipe_post;		/* host: posts from process context, under the lock */
+static u32 self_apic;
+static int my_virq = -1;
+static DECLARE_COMPLETION(pong);
+
+static void send_ipi(u32 apic_id)
+{
+	atoll_send_ipi(apic_id);
+}
+
+static void atoll_ipi(void)
+{
+	if (pipe_irq && atoll_pipe_dispatch(pipe_irq))
+		atoll_send_ipi(self_apic);	/* work left behind a terminating stage */
+}
+
+static void host_control(u32 virq)
+{
+	if ((int)virq == my_virq)
+		complete(&pong);
+}
+
+static const struct atoll_handoff *ho;
+static void *part_lagoon;
+
+static void partition_control(u32 virq)
+{
+	int host_virq;
+
+	if ((int)virq != my_virq)
+		return;
+	host_virq = atoll_lagoon_get_control_virq(part_lagoon, ho->lagoon_size, 0);
+	if (host_virq >= 0)
+		atoll_pipe_post(pipe_irq, ho->host_apic_id, host_virq);
+}
+
+static int pipe_setup(void *lag, unsigned long size, u32 pid, u32 apic, void (*control)(u32))
+{
+	int ret;
+
+	pipe_irq = kzalloc(ATOLL_PIPE_MEM, GFP_KERNEL);
+	if (!pipe_irq)
+		return -ENOMEM;
+	self_apic = apic;
+	ret = atoll_pipe_open(pipe_irq, lag, size, apic, send_ipi) ?:
+	      atoll_pipe_control(pipe_irq, control);
+	if (ret)
+		goto fail;
+	my_virq = atoll_pipe_alloc(pipe_irq, pid);
+	if (my_virq < 0) {
+		ret = my_virq;
+		goto fail;
+	}
+	ret = atoll_lagoon_set_control_virq(lag, size, pid, my_virq);
+	if (ret)
+		goto fail;
+	atoll_set_ipi_handler(atoll_ipi);
+	return 0;
+fail:
+	pr_err("pipeline for APIC %u not set up (%d)\n", apic, ret);
+	kfree(pipe_irq);
+	pipe_irq = NULL;
+	return -EINVAL;
+}
+
+static void pipe_teardown(void)
+{
+	atoll_set_ipi_handler(NULL);
+	synchronize_rcu();	/* no IPI handler still runs on the old pipeline */
+	kfree(pipe_irq);
+	kfree(pipe_post);
+	pipe_irq = pipe_post = NULL;
+}
+
+/* ------------------------------------------------------------ host side */
+
+/* "ADDR+SIZE" with K/M/G suffixes on either number. */
+static int parse_range(char *s, u64 *start, u64 *size)
+{
+	char *end;
+
+	*start = memparse(s, &end);
+	if (*end != '+')
+		return -EINVAL;
+	*size = memparse(end + 1, &end);
+	return (*end == 0 || *end == ',') && *size ? 0 : -EINVAL;
+}
+
+static int parse_pool(char *s)
+{
+	char *item;
+
+	while ((item = strsep(&s, ",")) != NULL) {
+		struct atoll_pool_range *r;
+		unsigned long node;
+		char *at = strchr(item, '@');
+		u64 start, size;
+
+		if (!*item)
+			continue;
+		if (!at || atoll_host.pool_count == ATOLL_MAX_POOL_RANGES)
+			return -EINVAL;
+		*at = 0;
+		if (kstrtoul(item, 0, &node) || parse_range(at + 1, &start, &size))
+			return -EINVAL;
+		r = &atoll_host.pool[atoll_host.pool_count++];
+		r->start = start;
+		r->end = start + size;
+		r->node = node;
+	}
+	return 0;
+}
+
+static int host_init(void)
+{
+	u32 apics[ATOLL_MAX_CPUS];
+	unsigned int n = 0;
+	char err[160];
+	u64 start, size;
+	int cpu, ret;
+
+	atoll_host.boot_apic_id = cpu_physical_id(0);
+	if (pool) {
+		char *copy = kstrdup(pool, GFP_KERNEL);
+
+		ret = copy ? parse_pool(copy) : -ENOMEM;
+		kfree(copy);
+		if (ret) {
+			pr_err("pool=%s: expected NODE@ADDR+SIZE[,...]\n", pool);
 			return -EINVAL;
 		}
-		pr_info("atoll: core self-test passed (%d checks): %s\n", rc, msg);
 	}
-	pr_info("atoll: nanokernel core %s loaded\n", atoll_core_version());
+	if (!lagoon) {
+		pr_info("host without a lagoon: partitions cannot be booted (atoll.lagoon= not given)\n");
+		return 0;
+	}
+	if (parse_range(lagoon, &start, &size) || !PAGE_ALIGNED(start) || !PAGE_ALIGNED(size)) {
+		pr_err("lagoon=%s: expected page-aligned ADDR+SIZE\n", lagoon);
+		return -EINVAL;
+	}
+	atoll_host.lagoon = memremap(start, size, MEMREMAP_WB);
+	if (!atoll_host.lagoon) {
+		pr_err("cannot map the lagoon at %#llx+%#llx\n", start, size);
+		return -ENOMEM;
+	}
+	atoll_host.lagoon_phys = start;
+	atoll_host.lagoon_size = size;
+	for_each_possible_cpu(cpu)
+		if (n < ATOLL_MAX_CPUS)
+			apics[n++] = cpu_physical_id(cpu);
+	ret = atoll_lagoon_format(atoll_host.lagoon, size, apics, n, err, sizeof(err));
+	if (ret) {
+		pr_err("lagoon: %s\n", err);
+		memunmap(atoll_host.lagoon);
+		atoll_host.lagoon = NULL;
+		return -EINVAL;
+	}
+	pipe_post = kzalloc(ATOLL_PIPE_MEM, GFP_KERNEL);
+	if (!pipe_post || atoll_pipe_open(pipe_post, atoll_host.lagoon, size, atoll_host.boot_apic_id,
+					  send_ipi) ||
+	    pipe_setup(atoll_host.lagoon, size, 0, atoll_host.boot_apic_id, host_control)) {
+		kfree(pipe_post);
+		pipe_post = NULL;
+		memunmap(atoll_host.lagoon);
+		atoll_host.lagoon = NULL;
+		return -EINVAL;
+	}
+	pr_info("host: lagoon %#llx+%#llx formatted for %u CPUs, pool of %u range(s), trampoline %pa\n",
+		start, size, n, atoll_host.pool_count, &(phys_addr_t){ atoll_trampoline_phys() });
+	return 0;
+}
+
+static void fill_status(struct atoll_status *s)
+{
+	s->boot_apic_id = atoll_host.boot_apic_id;
+	s->lagoon_phys = atoll_host.lagoon ? atoll_host.lagoon_phys : 0;
+	s->lagoon_size = atoll_host.lagoon ? atoll_host.lagoon_size : 0;
+	s->pool_count = atoll_host.pool_count;
+	memcpy(s->pool, atoll_host.pool, sizeof(s->pool));
+	s->trampoline_phys = atoll_trampoline_phys();
+	s->tsc_khz = tsc_khz;
+	s->lapic_timer_hz = atoll_lapic_timer_hz();
+	s->flags = (atoll_host.lagoon && atoll_host.pool_count && s->trampoline_phys &&
+		    boot_cpu_has(X86_FEATURE_GBPAGES)) ? ATOLL_STATUS_F_CAN_BOOT : 0;
+}
+
+/* A booting partition counts as running once its heartbeat is seen. */
+static void fill_list(struct atoll_list *l)
+{
+	unsigned int i;
+
+	l->count = 0;
+	for (i = 0; i < ATOLL_MAX_PARTITIONS; i++) {
+		struct atoll_host_partition *hp = &atoll_host.parts[i];
+		struct atoll_partition_info *pi = &l->partitions[l->count];
+		u32 state = 0, reason = 0;
+		u64 beat = 0;
+
+		if (!hp->used)
+			continue;
+		atoll_lagoon_get_state(atoll_host.lagoon, atoll_host.lagoon_size, hp->id, &state,
+				       &reason, &beat);
+		if (state == ATOLL_PSTATE_BOOTING && beat > 0) {
+			state = ATOLL_PSTATE_RUNNING;
+			atoll_lagoon_set_state(atoll_host.lagoon, atoll_host.lagoon_size, hp->id,
+					       state, reason, hp->cpu_count, 0);
+		}
+		pi->partition_id = hp->id;
+		pi->state = state;
+		pi->reason = reason;
+		pi->cpu_count = hp->cpu_count;
+		memcpy(pi->apic_ids, hp->apic_ids, sizeof(pi->apic_ids));
+		pi->numa_node = hp->node;
+		pi->mem_range_count = hp->mem_count;
+		memcpy(pi->mem_ranges, hp->mem, sizeof(pi->mem_ranges));
+		pi->boot_ns = hp->boot_ns;
+		pi->uptime_ns = state == ATOLL_PSTATE_RUNNING ? ktime_get_ns() - hp->boot_ns : 0;
+		pi->heartbeat = beat;
+		l->count++;
+	}
+}
+
+static long atoll_ping_ioctl(struct atoll_ping __user *uarg, u32 size)
+{
+	struct atoll_ping p = {};
+	struct atoll_host_partition *hp;
+	u64 t0;
+	int v;
+
+	if (size != sizeof(p) || copy_from_user(&p, uarg, sizeof(p)))
+		return -EINVAL;
+	p.error[0] = 0;
+	mutex_lock(&atoll_host.lock);
+	hp = p.partition_id < ATOLL_MAX_PARTITIONS ? &atoll_host.parts[p.partition_id] : NULL;
+	v = hp && hp->used ? atoll_lagoon_get_control_virq(atoll_host.lagoon, atoll_host.lagoon_size,
+							   p.partition_id) : -1;
+	if (!hp || !hp->used) {
+		snprintf(p.error, sizeof(p.error), "no partition %u", p.partition_id);
+	} else if (v < 0 || !pipe_post) {
+		snprintf(p.error, sizeof(p.error),
+			 "partition %u has no control stage yet (still booting?)", p.partition_id);
+	} else {
+		reinit_completion(&pong);
+		t0 = ktime_get_ns();
+		if (atoll_pipe_post(pipe_post, hp->apic_ids[0], v))
+			snprintf(p.error, sizeof(p.error), "posting to partition %u failed",
+				 p.partition_id);
+		else if (!wait_for_completion_timeout(&pong, HZ))
+			snprintf(p.error, sizeof(p.error), "partition %u did not answer within 1 s",
+				 p.partition_id);
+		else
+			p.rtt_ns = ktime_get_ns() - t0;
+	}
+	mutex_unlock(&atoll_host.lock);
+	if (copy_to_user(uarg, &p, sizeof(p)))
+		return -EFAULT;
+	return p.error[0] ? -EIO : 0;
+}
+
+static long atoll_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+	long ret = 0;
+	u32 size;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (get_user(size, (u32 __user *)uarg))
+		return -EFAULT;
+	switch (cmd) {
+	case ATOLL_IOC_STATUS: {
+		struct atoll_status s = { .size = sizeof(s) };
+
+		if (size != sizeof(s))
+			return -EINVAL;
+		mutex_lock(&atoll_host.lock);
+		fill_status(&s);
+		mutex_unlock(&atoll_host.lock);
+		return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
+	}
+	case ATOLL_IOC_BOOT:
+		return atoll_boot_ioctl(uarg);
+	case ATOLL_IOC_PING:
+		return atoll_ping_ioctl(uarg, size);
+	case ATOLL_IOC_LIST: {
+		struct atoll_list *l;
+
+		if (size != sizeof(*l))
+			return -EINVAL;
+		l = kzalloc(sizeof(*l), GFP_KERNEL);
+		if (!l)
+			return -ENOMEM;
+		l->size = sizeof(*l);
+		mutex_lock(&atoll_host.lock);
+		if (atoll_host.lagoon)
+			fill_list(l);
+		mutex_unlock(&atoll_host.lock);
+		ret = copy_to_user(uarg, l, sizeof(*l)) ? -EFAULT : 0;
+		kfree(l);
+		return ret;
+	}
+	}
+	return -ENOTTY;
+}
+
+/* The whole lagoon, for the tools (console rings, partition state). */
+static int atoll_mmap(struct file *f, struct vm_area_struct *vma)
+{
+	unsigned long len = vma->vm_end - vma->vm_start;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!atoll_host.lagoon)
+		return -ENODEV;
+	if (vma->vm_pgoff || len > atoll_host.lagoon_size)
+		return -EINVAL;
+	return remap_pfn_range(vma, vma->vm_start, atoll_host.lagoon_phys >> PAGE_SHIFT, len,
+			       vma->vm_page_prot);
+}
+
+static const struct file_operations atoll_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = atoll_ioctl,
+	.mmap = atoll_mmap,
+};
+
+static struct miscdevice atoll_dev = {
+	.minor = MISC_DYNAMIC_MINOR,
+	.name = "atoll",
+	.fops = &atoll_fops,
+	.mode = 0600,
+};
+
+/* ------------------------------------------------------- partition side */
+
+static struct delayed_work heartbeat_work;
+
+#define ATOLL_HEARTBEAT_MS 250
+
+static void heartbeat(struct work_struct *w)
+{
+	atoll_lagoon_heartbeat(part_lagoon, ho->lagoon_size, ho->partition_id);
+	schedule_delayed_work(&heartbeat_work, msecs_to_jiffies(ATOLL_HEARTBEAT_MS));
+}
+
+static int partition_init(void)
+{
+	void *area = NULL;
+	unsigned long len = 0;
+	int ret;
+
+	part_lagoon = memremap(ho->lagoon_phys, ho->lagoon_size, MEMREMAP_WB);
+	if (!part_lagoon) {
+		pr_err("partition %u: cannot map the lagoon at %#llx\n", ho->partition_id,
+		       ho->lagoon_phys);
+		return -ENOMEM;
+	}
+	ret = atoll_lagoon_console(part_lagoon, ho->lagoon_size, ho->partition_id, &area, &len);
+	if (ret) {
+		pr_err("partition %u: the lagoon does not validate (%d)\n", ho->partition_id, ret);
+		memunmap(part_lagoon);
+		return -EINVAL;
+	}
+#ifdef ATOLL_HAVE_VCON
+	ret = atoll_vcon_partition_init(area, len);
+	if (ret)
+		pr_err("partition %u: console not attached (%d)\n", ho->partition_id, ret);
+#endif
+	if (pipe_setup(part_lagoon, ho->lagoon_size, ho->partition_id, read_apic_id(),
+		       partition_control))
+		pr_err("partition %u: no pipeline: the host cannot reach it\n", ho->partition_id);
+	INIT_DELAYED_WORK(&heartbeat_work, heartbeat);
+	schedule_delayed_work(&heartbeat_work, 0);
+	pr_info("partition %u attached to the lagoon at %#llx\n", ho->partition_id, ho->lagoon_phys);
+	return 0;
+}
+
+/* ----------------------------------------------------------- module */
+
+static int __init atoll_init(void)
+{
+	int ret;
+
+	if (selftest) {
+		ret = atoll_selftest();
+		if (ret)
+			return ret;
+	}
+	ho = atoll_partition_handoff();
+	if (ho)
+		ret = partition_init();
+	else
+		ret = host_init() ?: misc_register(&atoll_dev);
+	if (ret)
+		return ret;
+	pr_info("nanokernel core %s loaded (%s)\n", atoll_core_version(), ho ? "partition" : "host");
 	return 0;
 }
 
 static void __exit atoll_exit(void)
 {
-	pr_info("atoll: nanokernel core unloaded\n");
+	pipe_teardown();
+	if (ho) {
+		cancel_delayed_work_sync(&heartbeat_work);
+#ifdef ATOLL_HAVE_VCON
+		atoll_vcon_partition_exit();
+#endif
+		memunmap(part_lagoon);
+	} else {
+		misc_deregister(&atoll_dev);
+		if (atoll_host.lagoon)
+			memunmap(atoll_host.lagoon);
+	}
+	pr_info("nanokernel core unloaded\n");
 }
 
 module_init(atoll_init);
 module_exit(atoll_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Atoll nanokernel core: partitions, lagoon, cross-kernel interrupt pipeline");
+MODULE_DESCRIPTION("Atoll nanokernel: partitions, lagoon, bootloader, cross-kernel interrupt pipeline");

@@ -17,23 +17,42 @@ out=${2:?}
 mkdir -p "$out/core"
 out=$(cd "$out" && pwd)
 
-for f in "$here"/Kbuild "$here"/*.c "$here"/*.h "$here"/*.cpp; do
+for f in "$here"/Kbuild "$here"/*.h; do
     [ -e "$f" ] && ln -sfn "$f" "$out/$(basename "$f")"
 done
+repo=$(cd "$nk/.." && pwd)
+# Kernel glue (C, assembly, extern "C" bridges) of every part that has some.
+glue=
+for part in "$nk" "$repo/kbootloader" "$repo/vdev/vcon" "$repo/vdev/vnet"; do
+    for f in "$part"/kmod/*.c "$part"/kmod/*.S "$part"/kmod/*.cpp "$part"/kmod/*.h; do
+        [ -e "$f" ] || continue
+        ln -sfn "$f" "$out/$(basename "$f")"
+        case "$f" in *.h) ;; *) glue="$glue ${f##*/}" ;; esac
+    done
+done
+glue=$(for g in $glue; do echo "${g%.*}.o"; done | sort -u | tr '\n' ' ')
 objs=
 hosted_only=$(sed -e 's/#.*//' "$nk/hosted-only.list" | awk 'NF { print $1 }')
-for f in "$nk"/src/*.cpp; do
-    [ -e "$f" ] || continue
-    grep -qxF "$(basename "$f")" <<<"$hosted_only" && continue
-    ln -sfn "$f" "$out/core/$(basename "$f")"
-    objs="$objs core/$(basename "${f%.cpp}").o"
+# The freestanding core: the same src/ folders CMake builds for the tests.
+parts="$nk $repo/kbootloader $repo/vdev/vcon $repo/vdev/vnet"
+incs=
+for part in $parts; do
+    [ -d "$part/kmod" ] && incs="$incs -I$part/kmod"
+    [ -d "$part/include" ] && incs="$incs -I$part/include"
+    for f in "$part"/src/*.cpp; do
+        [ -e "$f" ] || continue
+        grep -qxF "$(basename "$f")" <<<"$hosted_only" && continue
+        ln -sfn "$f" "$out/core/$(basename "$f")"
+        objs="$objs core/$(basename "${f%.cpp}").o"
+    done
 done
 # Drop links to sources that no longer exist.
 find "$out" -xtype l -delete
-new="atoll-core-y :=$objs"
+new="atoll-core-y :=$objs
+atoll-glue-y := $glue"
 [ -e "$out/core-objs.mk" ] && [ "$(cat "$out/core-objs.mk")" = "$new" ] || echo "$new" > "$out/core-objs.mk"
 
-make -C "$ksrc" M="$out" ATOLL_INC="$nk/include" ATOLL_FLAGS="$nk/kernel-cxx.flags" \
+make -C "$ksrc" M="$out" ATOLL_INC="$nk/include" ATOLL_INCS="$incs" ATOLL_FLAGS="$nk/kernel-cxx.flags" \
     -j"${JOBS:-$(nproc)}" modules > "$out/build.log" 2>&1 || {
     echo "kmod: build failed; log: $out/build.log" >&2; tail -n 30 "$out/build.log" >&2; exit 1; }
 grep -E 'CXX|CC|LD' "$out/build.log" | sed 's/^/kmod: /' || echo "kmod: up to date"

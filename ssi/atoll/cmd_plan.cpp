@@ -20,7 +20,8 @@ R"(NAME
 
 SYNOPSIS
     atoll plan [--partitions N] [--memory SIZE] [--host-memory SIZE]
-               [--lagoon-size SIZE] [--json] [--write FILE] [--root DIR]
+               [--lagoon-size SIZE] [--json | --kernel-params] [--write FILE]
+               [--root DIR]
     atoll plan --check FILE [--json] [--write FILE] [--root DIR]
 
 DESCRIPTION
@@ -54,6 +55,8 @@ OPTIONS
     --check FILE         validate the plan in FILE instead of planning
     --write FILE         also write the plan to FILE in the plan file format
     --json               print JSON instead of text
+    --kernel-params      print only the host kernel parameters, on one line
+                         (what a boot loader configuration needs)
     --root DIR           read proc/ and sys/ under DIR instead of / (tests)
     --help               print this help and exit
 
@@ -93,6 +96,7 @@ struct Options {
     nk::PlanRequest request;
     bool request_given = false;
     bool json = false;
+    bool kernel_params = false;
     std::optional<std::string> check, write;
     std::string root = "/";
 };
@@ -121,6 +125,8 @@ Options read_options(const Args& args) {
             o.root = *d;
         } else if (r.flag("--json")) {
             o.json = true;
+        } else if (r.flag("--kernel-params")) {
+            o.kernel_params = true;
         } else {
             r.unknown();
         }
@@ -165,13 +171,19 @@ int propose(const Options& o, const nk::Topology& topo) {
         std::cerr << "atoll plan: cannot plan: " << why.c_str() << "\n";
         return exit_refused;
     }
-    if (o.json)
+    if (o.kernel_params) {
+        std::string line;
+        for (const auto& p : ssi::host_kernel_params(topo, plan))
+            line += (line.empty() ? "" : " ") + p;
+        std::cout << line << "\n";
+    } else if (o.json) {
         std::cout << ssi::render_plan_json(topo, plan);
-    else
+    } else {
         std::cout << ssi::render_plan_text(topo, plan);
+    }
     if (o.write) {
         ssi::write_plan_file(*o.write, plan);
-        if (!o.json)
+        if (!o.json && !o.kernel_params)
             std::cout << "\nwrote the plan to " << *o.write << "\n";
     }
     return exit_ok;

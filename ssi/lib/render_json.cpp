@@ -72,10 +72,12 @@ std::string render_plan_json(const nk::Topology& topo, const nk::Plan& plan) {
     out += "  \"plan\": {\"lagoon\": " + range_json(plan.lagoon) +
            ", \"pool\": " + array_json(plan.pool_list(), range_json) +
            ", \"partitions\": " + array_json(plan.partition_list(), partition_json) + "},\n";
-    out += "  \"host_kernel_parameters\": " + array_json(host_kernel_params(plan), json_string) + ",\n";
+    out += "  \"host_kernel_parameters\": " + array_json(host_kernel_params(topo, plan), json_string) + ",\n";
     out += "  \"host_kernel_parameters_note\": " +
            json_string("memmap=SIZE$ADDRESS reserves each pool range at the host's boot; "
-                       "the box adds them to the host's command line") + "\n}\n";
+                       "atoll.lagoon= and atoll.pool= tell atoll.ko where the lagoon and "
+                       "the pool (by NUMA node) are; the box adds them all to the host's "
+                       "command line") + "\n}\n";
     return out;
 }
 

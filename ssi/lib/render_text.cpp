@@ -107,7 +107,7 @@ std::string render_plan_text(const nk::Topology& topo, const nk::Plan& plan) {
     }
     out << "\nhost kernel parameters (reserve the pool at the host's boot; the box adds\n"
            "them to the host's command line, and in a GRUB config write \\$ for $):\n ";
-    for (const auto& p : host_kernel_params(plan))
+    for (const auto& p : host_kernel_params(topo, plan))
         out << " " << p;
     out << "\n";
     return out.str();

@@ -3,7 +3,7 @@
 # command line reaches it, and `make run CMD=` passes output through.
 . "$(dirname "$0")/lib.sh"
 
-box 'nproc
+BOX_PARTITIONS=0 box 'nproc
 ls -d /sys/devices/system/node/node* | wc -l
 cat /sys/devices/system/node/node0/cpulist /sys/devices/system/node/node1/cpulist
 sed -n "s/^MemTotal: *\([0-9]*\).*/\1/p" /proc/meminfo

@@ -147,10 +147,12 @@ TEST(PlanFileSize, ParsesAndFormats) {
 }
 
 TEST(PlanRender, HostKernelParametersReserveThePool) {
-    const auto params = host_kernel_params(q35_plan());
-    ASSERT_EQ(params.size(), 2u);
+    const auto params = host_kernel_params(q35(), q35_plan());
+    ASSERT_EQ(params.size(), 4u);
     EXPECT_EQ(params[0], "memmap=1022M$0x40000000");
     EXPECT_EQ(params[1], "memmap=2G$0x100000000");
+    EXPECT_EQ(params[2].rfind("atoll.lagoon=0x", 0), 0u) << params[2];
+    EXPECT_EQ(params[3], "atoll.pool=0@0x40000000+1022M,1@0x100000000+2G");
 }
 
 TEST(PlanRender, TextAndJson) {

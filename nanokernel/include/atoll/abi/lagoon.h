@@ -87,6 +87,14 @@ ATOLL_ABI_ASSERT(sizeof(struct atoll_lagoon_header) % ATOLL_LAGOON_ALIGN == 0);
 #define ATOLL_PREASON_WATCHDOG 5u  /* heartbeat stopped */
 #define ATOLL_PREASON_FORCED 6u    /* force-stop (INIT) */
 
+/* Pipeline stages every Atoll kernel registers, by StageId. */
+#define ATOLL_STAGE_CONTROL 0u /* ping, stop: highest priority */
+#define ATOLL_STAGE_VNET 1u
+#define ATOLL_STAGE_VCON 2u
+
+/* atoll_partition_state.control_virq: published once the kernel listens. */
+#define ATOLL_CONTROL_VIRQ_VALID (1u << 31)
+
 /* One per partition id, in its own cache line. */
 struct ATOLL_ALIGNED(64) atoll_partition_state {
 	atoll_u32 state;     /* host: ATOLL_PSTATE_* */
@@ -94,7 +102,7 @@ struct ATOLL_ALIGNED(64) atoll_partition_state {
 	atoll_u64 heartbeat; /* partition: incremented periodically while alive */
 	atoll_u64 boot_tsc;  /* host: TSC when the partition's boot CPU was started */
 	atoll_u32 cpu_count; /* host: CPUs given to the partition */
-	atoll_u32 reserved0; /* 0 */
+	atoll_u32 control_virq; /* that kernel: ATOLL_CONTROL_VIRQ_VALID | virq its control stage answers */
 	atoll_u64 reserved[4];
 };
 

@@ -14,7 +14,7 @@ namespace atl::ssi {
 // One memmap=SIZE$ADDRESS per pool range: Linux then treats the range as
 // reserved, so the host never uses the pool (the lagoon lies inside it).
 // This is how the box reserves them at the host's boot.
-[[nodiscard]] std::vector<std::string> host_kernel_params(const nk::Plan& plan);
+[[nodiscard]] std::vector<std::string> host_kernel_params(const nk::Topology& topo, const nk::Plan& plan);
 
 [[nodiscard]] std::string render_machine_text(const nk::Topology& topo);
 [[nodiscard]] std::string render_plan_text(const nk::Topology& topo, const nk::Plan& plan);

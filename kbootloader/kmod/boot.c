@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The kernel-mode bootloader: ATOLL_IOC_BOOT starts a Linux kernel on CPUs
+ * and memory taken from the host.
+ *
+ * Order, so that a refused request changes nothing:
+ *   1. copy the request and the images from user space;
+ *   2. validate the whole box plan with the new partition added (the C++
+ *      core's validate_plan: CPUs, memory, pool, lagoon, nodes) and the boot
+ *      request (bzImage, initramfs, command line, placement, hand-off);
+ *   3. check each CPU is online in the host, then take them offline;
+ *   4. copy kernel, initramfs, command line, boot_params and the hand-off
+ *      into the partition's RAM, fill the trampoline, send INIT-SIPI-SIPI;
+ *   5. wait until the CPU has left the trampoline.
+ * A failure in 3-5 gives the CPUs back to the host (CPU hotplug re-INITs
+ * them with Linux's own trampoline) and leaves the partition slot free.
+ */
+#define pr_fmt(fmt) "atoll: " fmt
+
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/io.h>
+#include <linux/ktime.h>
+#include <linux/slab.h>
+#include <linux/timekeeping.h>
+#include <linux/topology.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <asm/atoll.h>
+#include <asm/cpufeature.h>
+#include <asm/smp.h>
+#include <asm/tsc.h>
+
+#include "atoll/abi/bootparams.h"
+#include "atoll_host.h"
+#include "kb_bridge.h"
+#include "lagoon_bridge.h"
+
+#define ATOLL_MAX_KERNEL (64UL << 20)
+#define ATOLL_MAX_INITRD (512UL << 20)
+#define ATOLL_START_TIMEOUT_MS 5000
+
+/* Parameters every partition kernel gets before the user's own. */
+#define ATOLL_PARTITION_PARAMS "8250.nr_uarts=0 swiotlb=noforce panic=-1"
+
+/* Trampoline blob (trampoline.S) and its host-filled words. */
+extern const u8 atoll_tramp_start[], atoll_tramp_end[];
+extern const u8 atoll_tramp_cr3[], atoll_tramp_boot_params[], atoll_tramp_entry[];
+extern const u8 atoll_tramp_started[];
+#define TRAMP_OFF(sym) ((unsigned long)((sym) - atoll_tramp_start))
+
+int atoll_cpu_of_apic(u32 apic_id)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (cpu_physical_id(cpu) == apic_id)
+			return cpu;
+	return -1;
+}
+
+struct boot_ctx {
+	struct atoll_boot_request req;
+	void *kernel;
+	void *initrd;
+	char *cmdline;
+	void *scratch;
+	struct atoll_kb_cpu cpus[ATOLL_KB_MAX_HOST_CPUS];
+	struct atoll_kb_partition parts[ATOLL_MAX_PARTITIONS];
+	u32 pool_node[ATOLL_MAX_POOL_RANGES];
+	struct atoll_mem_range pool[ATOLL_MAX_POOL_RANGES];
+	struct atoll_kb_input in;
+	struct atoll_kb_layout layout;
+	int cpu_nums[ATOLL_MAX_PARTITION_CPUS];
+};
+
+static void *copy_user_blob(u64 uptr, u64 size, u64 max, const char *what, char *err)
+{
+	void *buf;
+
+	if (!size || size > max) {
+		snprintf(err, ATOLL_ERROR_LEN, "%s: size %llu outside 1..%llu bytes", what, size, max);
+		return ERR_PTR(-EINVAL);
+	}
+	buf = vmalloc(size);
+	if (!buf) {
+		snprintf(err, ATOLL_ERROR_LEN, "%s: no memory for a %llu-byte copy", what, size);
+		return ERR_PTR(-ENOMEM);
+	}
+	if (copy_from_user(buf, u64_to_user_ptr(uptr), size)) {
+		vfree(buf);
+		snprintf(err, ATOLL_ERROR_LEN, "%s: cannot read %llu bytes at %#llx", what, size, uptr);
+		return ERR_PTR(-EFAULT);
+	}
+	return buf;
+}
+
+/* Describe the machine, the pool and the partitions that exist now. */
+static void describe_machine(struct boot_ctx *c, struct atoll_kb_machine *m)
+{
+	unsigned int n = 0, i, p = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		if (n == ATOLL_KB_MAX_HOST_CPUS)
+			break;
+		c->cpus[n].apic_id = cpu_physical_id(cpu);
+		c->cpus[n].node = cpu_to_node(cpu) < 0 ? 0 : cpu_to_node(cpu);
+		c->cpus[n].core = (topology_physical_package_id(cpu) << 16) | topology_core_id(cpu);
+		n++;
+	}
+	for (i = 0; i < atoll_host.pool_count; i++) {
+		c->pool[i].start = atoll_host.pool[i].start;
+		c->pool[i].end = atoll_host.pool[i].end;
+		c->pool_node[i] = atoll_host.pool[i].node;
+	}
+	for (i = 0; i < ATOLL_MAX_PARTITIONS; i++) {
+		struct atoll_host_partition *hp = &atoll_host.parts[i];
+
+		if (!hp->used)
+			continue;
+		c->parts[p] = (struct atoll_kb_partition){
+			.id = hp->id, .node = hp->node, .cpu_count = hp->cpu_count,
+			.mem_count = hp->mem_count, .apic_ids = hp->apic_ids, .mem = hp->mem,
+		};
+		p++;
+	}
+	*m = (struct atoll_kb_machine){
+		.boot_apic_id = atoll_host.boot_apic_id,
+		.cpu_count = n, .cpus = c->cpus,
+		.pool_count = atoll_host.pool_count, .pool = c->pool, .pool_node = c->pool_node,
+		.lagoon = { atoll_host.lagoon_phys, atoll_host.lagoon_phys + atoll_host.lagoon_size },
+		.partition_count = p, .partitions = c->parts,
+	};
+}
+
+/* Copy @len bytes to partition RAM at @pa (a reserved, unmapped range). */
+static int copy_to_phys(u64 pa, const void *src, unsigned long len)
+{
+	void *dst = memremap(pa, len, MEMREMAP_WB);
+
+	if (!dst)
+		return -ENOMEM;
+	memcpy(dst, src, len);
+	memunmap(dst);
+	return 0;
+}
+
+static int place_images(struct boot_ctx *c, char *err)
+{
+	struct atoll_kb_layout *l = &c->layout;
+	unsigned long sd_len = l->setup_data_end - l->setup_data_start;
+	unsigned long cl_len = l->cmdline_end - l->cmdline_start;
+	void *params = NULL, *sd = NULL, *cl = NULL;
+	int ret = -ENOMEM;
+
+	params = kzalloc(ATOLL_BP_SIZE, GFP_KERNEL);
+	sd = kzalloc(sd_len, GFP_KERNEL);
+	cl = kzalloc(cl_len, GFP_KERNEL);
+	if (!params || !sd || !cl)
+		goto out;
+	ret = atoll_kb_write(c->scratch, params, ATOLL_BP_SIZE, sd, sd_len, cl, cl_len);
+	if (ret) {
+		snprintf(err, ATOLL_ERROR_LEN, "writing boot parameters failed (%d)", ret);
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = copy_to_phys(l->kernel_start, l->payload, l->payload_size) ?:
+	      copy_to_phys(l->initrd_start, c->initrd, c->req.initrd_size) ?:
+	      copy_to_phys(l->boot_params, params, ATOLL_BP_SIZE) ?:
+	      copy_to_phys(l->setup_data_start, sd, sd_len) ?:
+	      copy_to_phys(l->cmdline_start, cl, cl_len);
+	if (ret)
+		snprintf(err, ATOLL_ERROR_LEN, "cannot map partition memory to load the images");
+out:
+	kfree(params);
+	kfree(sd);
+	kfree(cl);
+	return ret;
+}
+
+/* Identity-map 512 GiB with 1 GiB pages in the two pages after the code. */
+static void fill_trampoline(u8 *t, phys_addr_t tpa, const struct atoll_kb_layout *l)
+{
+	u64 *pml4 = (u64 *)(t + PAGE_SIZE), *pdpt = (u64 *)(t + 2 * PAGE_SIZE);
+	u64 v;
+	int i;
+
+	memset(t, 0, 3 * PAGE_SIZE);
+	memcpy(t, atoll_tramp_start, atoll_tramp_end - atoll_tramp_start);
+	pml4[0] = (tpa + 2 * PAGE_SIZE) | _PAGE_PRESENT | _PAGE_RW;
+	for (i = 0; i < 512; i++)
+		pdpt[i] = ((u64)i << 30) | _PAGE_PRESENT | _PAGE_RW | _PAGE_PSE;
+	v = tpa + PAGE_SIZE;
+	memcpy(t + TRAMP_OFF(atoll_tramp_cr3), &v, 8);
+	v = l->boot_params;
+	memcpy(t + TRAMP_OFF(atoll_tramp_boot_params), &v, 8);
+	v = l->entry;
+	memcpy(t + TRAMP_OFF(atoll_tramp_entry), &v, 8);
+	wmb();
+}
+
+static int start_cpu(u32 apic_id, const struct atoll_kb_layout *l, char *err)
+{
+	phys_addr_t tpa = atoll_trampoline_phys();
+	u8 *t = phys_to_virt(tpa);
+	volatile u32 *started = (volatile u32 *)(t + TRAMP_OFF(atoll_tramp_started));
+	int waited;
+
+	fill_trampoline(t, tpa, l);
+	atoll_send_init_sipi(apic_id, tpa);
+	for (waited = 0; waited < ATOLL_START_TIMEOUT_MS; waited++) {
+		if (READ_ONCE(*started))
+			return 0;
+		msleep(1);
+	}
+	snprintf(err, ATOLL_ERROR_LEN,
+		 "CPU with APIC ID %u did not start within %d ms (INIT-SIPI sent to page %pa)",
+		 apic_id, ATOLL_START_TIMEOUT_MS, &tpa);
+	return -ETIMEDOUT;
+}
+
+static void give_back_cpus(struct boot_ctx *c, unsigned int taken)
+{
+	unsigned int i;
+
+	for (i = 0; i < taken; i++)
+		if (add_cpu(c->cpu_nums[i]))
+			pr_err("could not give CPU %d back to the host\n", c->cpu_nums[i]);
+	atoll_host.lent_cpus -= taken;
+	atoll_set_cpus_lent(atoll_host.lent_cpus);
+}
+
+static int build_cmdline(struct boot_ctx *c, const char *user, char *err)
+{
+	size_t len = strlen(user) + sizeof(ATOLL_PARTITION_PARAMS) + 32;
+
+	c->cmdline = kmalloc(len, GFP_KERNEL);
+	if (!c->cmdline)
+		return -ENOMEM;
+	snprintf(c->cmdline, len, "atoll.partition=%u " ATOLL_PARTITION_PARAMS "%s%s",
+		 c->req.partition_id, *user ? " " : "", user);
+	return 0;
+}
+
+static int do_boot(struct boot_ctx *c, char *err)
+{
+	struct atoll_boot_request *r = &c->req;
+	struct atoll_kb_machine m;
+	struct atoll_kb_partition *p = &c->in.part;
+	struct atoll_host_partition *hp;
+	struct timespec64 now;
+	unsigned int i, taken = 0;
+	char *user_cmdline;
+	int ret;
+
+	if (!atoll_host.lagoon || !atoll_host.pool_count || !atoll_trampoline_phys()) {
+		snprintf(err, ATOLL_ERROR_LEN,
+			 "this host cannot boot partitions: %s",
+			 !atoll_host.lagoon ? "no lagoon (boot with atoll.lagoon=ADDR+SIZE)" :
+			 !atoll_host.pool_count ? "no memory pool (boot with atoll.pool=NODE@ADDR+SIZE,...)" :
+			 "no trampoline page below 1 MiB");
+		return -ENODEV;
+	}
+	if (!boot_cpu_has(X86_FEATURE_GBPAGES)) {
+		snprintf(err, ATOLL_ERROR_LEN, "the CPU lacks 1 GiB pages (pdpe1gb), which the trampoline uses");
+		return -ENODEV;
+	}
+	if (r->partition_id == 0 || r->partition_id >= ATOLL_MAX_PARTITIONS) {
+		snprintf(err, ATOLL_ERROR_LEN, "partition id %u outside 1..%u", r->partition_id,
+			 ATOLL_MAX_PARTITIONS - 1);
+		return -EINVAL;
+	}
+	if (atoll_host.parts[r->partition_id].used) {
+		snprintf(err, ATOLL_ERROR_LEN, "partition %u exists already", r->partition_id);
+		return -EBUSY;
+	}
+	if (!r->cpu_count || r->cpu_count > ATOLL_MAX_PARTITION_CPUS ||
+	    !r->mem_range_count || r->mem_range_count > ATOLL_MAX_MEM_RANGES) {
+		snprintf(err, ATOLL_ERROR_LEN, "need 1..%u CPUs and 1..%u memory ranges (got %u and %u)",
+			 ATOLL_MAX_PARTITION_CPUS, ATOLL_MAX_MEM_RANGES, r->cpu_count,
+			 r->mem_range_count);
+		return -EINVAL;
+	}
+
+	*p = (struct atoll_kb_partition){
+		.id = r->partition_id, .node = r->numa_node, .cpu_count = r->cpu_count,
+		.mem_count = r->mem_range_count, .apic_ids = r->apic_ids, .mem = r->mem_ranges,
+	};
+	describe_machine(c, &m);
+	if (atoll_kb_check_plan(&m, p, c->scratch, err, ATOLL_ERROR_LEN))
+		return -EINVAL;
+
+	c->kernel = copy_user_blob(r->kernel_ptr, r->kernel_size, ATOLL_MAX_KERNEL, "kernel image", err);
+	if (IS_ERR(c->kernel))
+		return PTR_ERR(c->kernel);
+	c->initrd = copy_user_blob(r->initrd_ptr, r->initrd_size, ATOLL_MAX_INITRD, "initramfs", err);
+	if (IS_ERR(c->initrd))
+		return PTR_ERR(c->initrd);
+	user_cmdline = copy_user_blob(r->cmdline_ptr, r->cmdline_size, 4096, "command line", err);
+	if (IS_ERR(user_cmdline))
+		return PTR_ERR(user_cmdline);
+	if (strnlen(user_cmdline, r->cmdline_size) != r->cmdline_size - 1) {
+		vfree(user_cmdline);
+		snprintf(err, ATOLL_ERROR_LEN, "command line must end with its only NUL byte");
+		return -EINVAL;
+	}
+	ret = build_cmdline(c, user_cmdline, err);
+	vfree(user_cmdline);
+	if (ret)
+		return ret;
+
+	ktime_get_real_ts64(&now);
+	c->in.tsc_at_wallclock = rdtsc_ordered();
+	c->in.wallclock_sec = now.tv_sec;
+	c->in.wallclock_nsec = now.tv_nsec;
+	c->in.kernel = c->kernel;
+	c->in.kernel_size = r->kernel_size;
+	c->in.initrd = c->initrd;
+	c->in.initrd_size = r->initrd_size;
+	c->in.cmdline = c->cmdline;
+	c->in.cmdline_len = strlen(c->cmdline);
+	c->in.host_apic_id = atoll_host.boot_apic_id;
+	c->in.tsc_khz = tsc_khz;
+	c->in.lapic_timer_hz = atoll_lapic_timer_hz();
+	c->in.handoff_flags = (boot_cpu_has(X86_FEATURE_TSC_RELIABLE) ||
+			       (boot_cpu_has(X86_FEATURE_CONSTANT_TSC) &&
+				boot_cpu_has(X86_FEATURE_NONSTOP_TSC))) ?
+				      ATOLL_HANDOFF_F_TSC_RELIABLE : 0;
+	c->in.lagoon.start = atoll_host.lagoon_phys;
+	c->in.lagoon.end = atoll_host.lagoon_phys + atoll_host.lagoon_size;
+	if (atoll_kb_plan(&c->in, c->scratch, &c->layout, err, ATOLL_ERROR_LEN))
+		return -EINVAL;
+
+	/* Every CPU must be the host's now: online, not the boot CPU. */
+	for (i = 0; i < r->cpu_count; i++) {
+		c->cpu_nums[i] = atoll_cpu_of_apic(r->apic_ids[i]);
+		if (c->cpu_nums[i] < 0 || !cpu_online(c->cpu_nums[i])) {
+			snprintf(err, ATOLL_ERROR_LEN, "CPU with APIC ID %u is %s", r->apic_ids[i],
+				 c->cpu_nums[i] < 0 ? "not in this machine" : "not online in the host");
+			return -EBUSY;
+		}
+	}
+
+	/* Commit. Broadcast IPIs go off before the first CPU leaves the host. */
+	atoll_host.lent_cpus += r->cpu_count;
+	atoll_set_cpus_lent(atoll_host.lent_cpus);
+	for (taken = 0; taken < r->cpu_count; taken++) {
+		ret = remove_cpu(c->cpu_nums[taken]);
+		if (ret) {
+			snprintf(err, ATOLL_ERROR_LEN, "the host could not give up CPU %d (APIC ID %u): %d",
+				 c->cpu_nums[taken], r->apic_ids[taken], ret);
+			goto fail;
+		}
+	}
+	ret = place_images(c, err);
+	if (ret)
+		goto fail;
+	ret = atoll_lagoon_assign(atoll_host.lagoon, atoll_host.lagoon_size, r->partition_id,
+				  r->apic_ids, r->cpu_count);
+	if (ret) {
+		snprintf(err, ATOLL_ERROR_LEN, "lagoon: cannot assign CPU slots (%d)", ret);
+		goto fail;
+	}
+	atoll_lagoon_set_state(atoll_host.lagoon, atoll_host.lagoon_size, r->partition_id,
+			       ATOLL_PSTATE_BOOTING, ATOLL_PREASON_NONE, r->cpu_count, rdtsc());
+	/* SMP partitions start their other CPUs themselves; the host starts [0]. */
+	ret = start_cpu(r->apic_ids[0], &c->layout, err);
+	if (ret) {
+		atoll_lagoon_set_state(atoll_host.lagoon, atoll_host.lagoon_size, r->partition_id,
+				       ATOLL_PSTATE_FREE, ATOLL_PREASON_NONE, 0, 0);
+		atoll_lagoon_assign(atoll_host.lagoon, atoll_host.lagoon_size, 0, r->apic_ids,
+				    r->cpu_count);
+		goto fail;
+	}
+
+	hp = &atoll_host.parts[r->partition_id];
+	*hp = (struct atoll_host_partition){
+		.used = true, .id = r->partition_id, .node = r->numa_node,
+		.cpu_count = r->cpu_count, .mem_count = r->mem_range_count,
+		.boot_ns = ktime_get_ns(),
+	};
+	memcpy(hp->apic_ids, r->apic_ids, sizeof(hp->apic_ids));
+	memcpy(hp->mem, r->mem_ranges, sizeof(hp->mem));
+	for (i = 0; i < r->cpu_count; i++)
+		hp->cpus[i] = c->cpu_nums[i];
+	pr_info("partition %u started on APIC %u: kernel at %#llx, initramfs %#llx+%llu, \"%s\"\n",
+		r->partition_id, r->apic_ids[0], c->layout.kernel_start, c->layout.initrd_start,
+		r->initrd_size, c->cmdline);
+	return 0;
+
+fail:
+	give_back_cpus(c, taken);
+	return ret;
+}
+
+long atoll_boot_ioctl(struct atoll_boot_request __user *ureq)
+{
+	struct boot_ctx *c;
+	long ret;
+
+	c = kvzalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	c->scratch = kvzalloc(ATOLL_KB_SCRATCH, GFP_KERNEL);
+	if (!c->scratch) {
+		kvfree(c);
+		return -ENOMEM;
+	}
+	if (copy_from_user(&c->req, ureq, sizeof(c->req))) {
+		ret = -EFAULT;
+		goto out;
+	}
+	if (c->req.size != sizeof(c->req)) {
+		snprintf(c->req.error, ATOLL_ERROR_LEN,
+			 "request of %u bytes, this module speaks %zu: tool and module differ",
+			 c->req.size, sizeof(c->req));
+		ret = -EINVAL;
+	} else {
+		c->req.error[0] = 0;
+		mutex_lock(&atoll_host.lock);
+		ret = do_boot(c, c->req.error);
+		mutex_unlock(&atoll_host.lock);
+	}
+	if (ret)
+		pr_info("boot of partition %u refused: %s\n", c->req.partition_id, c->req.error);
+	if (copy_to_user(ureq->error, c->req.error, ATOLL_ERROR_LEN))
+		ret = -EFAULT;
+out:
+	if (!IS_ERR_OR_NULL(c->kernel))
+		vfree(c->kernel);
+	if (!IS_ERR_OR_NULL(c->initrd))
+		vfree(c->initrd);
+	kfree(c->cmdline);
+	kvfree(c->scratch);
+	kvfree(c);
+	return ret;
+}

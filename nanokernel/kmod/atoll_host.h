@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host's view of the box, shared by the module's host-side files:
+ * the lagoon, the pool lent to partitions, and the partition table.
+ * Everything here is guarded by atoll_host.lock.
+ */
+#ifndef ATOLL_HOST_H
+#define ATOLL_HOST_H
+
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include "atoll/abi/ioctl.h"
+#include "atoll/abi/lagoon.h"
+
+struct atoll_host_partition {
+	bool used;
+	u32 id;
+	u32 node;
+	u32 cpu_count;
+	u32 mem_count;
+	u32 apic_ids[ATOLL_MAX_PARTITION_CPUS];
+	unsigned int cpus[ATOLL_MAX_PARTITION_CPUS];	/* host logical CPU numbers */
+	struct atoll_mem_range mem[ATOLL_MAX_MEM_RANGES];
+	u64 boot_ns;					/* ktime_get_ns() at start */
+};
+
+struct atoll_host {
+	struct mutex lock;
+	phys_addr_t lagoon_phys;
+	unsigned long lagoon_size;
+	void *lagoon;					/* memremap()ed, NULL if none */
+	u32 pool_count;
+	struct atoll_pool_range pool[ATOLL_MAX_POOL_RANGES];
+	u32 boot_apic_id;
+	unsigned int lent_cpus;
+	struct atoll_host_partition parts[ATOLL_MAX_PARTITIONS];
+};
+
+extern struct atoll_host atoll_host;
+
+/* kbootloader/kmod/boot.c */
+long atoll_boot_ioctl(struct atoll_boot_request __user *ureq);
+int atoll_cpu_of_apic(u32 apic_id);
+
+#endif

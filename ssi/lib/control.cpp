@@ -1,0 +1,165 @@
+// /dev/atoll ioctls for the atoll tool.
+#include "atoll/ssi/control.hpp"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "atoll/abi/lagoon.h"
+#include "atoll/ssi/failure.hpp"
+
+namespace atl::ssi {
+
+std::vector<char> read_file(const std::string& path, const char* what) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw Failure(std::string(what) + " " + path + ": " + std::strerror(errno));
+    std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (data.empty())
+        throw Failure(std::string(what) + " " + path + ": the file is empty");
+    return data;
+}
+
+void check_initramfs(const std::vector<char>& data, const std::string& path) {
+    if (data.size() < 2 || static_cast<unsigned char>(data[0]) != 0x1f ||
+        static_cast<unsigned char>(data[1]) != 0x8b)
+        return;   // not gzip: the kernel's structural check is all there is
+    // Concatenated gzip members are legal in an initramfs; inflate them all.
+    z_stream z{};
+    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK)
+        throw Failure("initramfs " + path + ": zlib failed to start");
+    z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+    z.avail_in = static_cast<uInt>(data.size());
+    std::vector<unsigned char> sink(1 << 16);
+    int rc = Z_OK;
+    while (true) {
+        z.next_out = sink.data();
+        z.avail_out = static_cast<uInt>(sink.size());
+        rc = inflate(&z, Z_NO_FLUSH);
+        if (rc == Z_STREAM_END) {
+            if (z.avail_in == 0)
+                break;
+            inflateReset(&z);   // next member
+            continue;
+        }
+        if (rc != Z_OK)
+            break;
+    }
+    std::string msg = z.msg ? z.msg : "unexpected end of data";
+    inflateEnd(&z);
+    if (rc != Z_STREAM_END)
+        throw Failure("initramfs " + path + " is corrupt or truncated (" + msg + ")");
+}
+
+Control::Control() {
+    fd_ = ::open(ATOLL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+    if (fd_ < 0) {
+        int e = errno;
+        if (e == ENOENT)
+            throw Failure(std::string(ATOLL_DEVICE_PATH) +
+                          " not found: atoll.ko is not loaded, or this is not an Atoll host");
+        throw Failure(std::string(ATOLL_DEVICE_PATH) + ": " + std::strerror(e) +
+                      (e == EACCES || e == EPERM ? " (run as root)" : ""));
+    }
+}
+
+Control::~Control() {
+    if (fd_ >= 0)
+        ::close(fd_);
+}
+
+atoll_status Control::status() const {
+    atoll_status s{};
+    s.size = sizeof(s);
+    if (::ioctl(fd_, ATOLL_IOC_STATUS, &s) != 0)
+        throw Failure(std::string("status: ") + std::strerror(errno) +
+                      (errno == EINVAL ? " (atoll tool and atoll.ko differ)" : ""));
+    return s;
+}
+
+atoll_list Control::list() const {
+    atoll_list l{};
+    l.size = sizeof(l);
+    if (::ioctl(fd_, ATOLL_IOC_LIST, &l) != 0)
+        throw Failure(std::string("list: ") + std::strerror(errno));
+    return l;
+}
+
+std::uint64_t Control::ping(std::uint32_t partition) const {
+    atoll_ping p{};
+    p.size = sizeof(p);
+    p.partition_id = partition;
+    if (::ioctl(fd_, ATOLL_IOC_PING, &p) != 0) {
+        int e = errno;
+        p.error[sizeof(p.error) - 1] = 0;
+        throw Failure("ping: " + (p.error[0] ? std::string(p.error) : std::string(std::strerror(e))));
+    }
+    return p.rtt_ns;
+}
+
+void Control::boot(const nk::Partition& p, const BootImages& images) const {
+    auto kernel = read_file(images.kernel_path, "kernel image");
+    auto initrd = read_file(images.initrd_path, "initramfs");
+    check_initramfs(initrd, images.initrd_path);
+    std::string cmdline = images.cmdline;
+
+    atoll_boot_request r{};
+    r.size = sizeof(r);
+    r.partition_id = p.id.value();
+    r.numa_node = p.node.value();
+    auto cpus = p.cpu_list();
+    auto mem = p.memory_list();
+    if (cpus.size() > ATOLL_MAX_PARTITION_CPUS || mem.size() > ATOLL_MAX_MEM_RANGES)
+        throw Failure("partition " + std::to_string(p.id.value()) + ": too many CPUs or ranges");
+    r.cpu_count = static_cast<std::uint32_t>(cpus.size());
+    for (std::size_t i = 0; i < cpus.size(); i++)
+        r.apic_ids[i] = cpus[i].value();
+    r.mem_range_count = static_cast<std::uint32_t>(mem.size());
+    for (std::size_t i = 0; i < mem.size(); i++)
+        r.mem_ranges[i] = {mem[i].start.value(), mem[i].end.value()};
+    r.kernel_ptr = reinterpret_cast<std::uintptr_t>(kernel.data());
+    r.kernel_size = kernel.size();
+    r.initrd_ptr = reinterpret_cast<std::uintptr_t>(initrd.data());
+    r.initrd_size = initrd.size();
+    r.cmdline_ptr = reinterpret_cast<std::uintptr_t>(cmdline.c_str());
+    r.cmdline_size = cmdline.size() + 1;
+    if (::ioctl(fd_, ATOLL_IOC_BOOT, &r) != 0) {
+        int e = errno;
+        r.error[sizeof(r.error) - 1] = 0;
+        throw Failure("partition " + std::to_string(p.id.value()) + " not booted: " +
+                      (r.error[0] ? std::string(r.error) : std::string(std::strerror(e))));
+    }
+}
+
+const char* state_name(std::uint32_t state) {
+    switch (state) {
+    case ATOLL_PSTATE_FREE: return "free";
+    case ATOLL_PSTATE_LOADED: return "loaded";
+    case ATOLL_PSTATE_BOOTING: return "booting";
+    case ATOLL_PSTATE_RUNNING: return "running";
+    case ATOLL_PSTATE_STOPPING: return "stopping";
+    case ATOLL_PSTATE_STOPPED: return "stopped";
+    }
+    return "unknown";
+}
+
+const char* reason_name(std::uint32_t reason) {
+    switch (reason) {
+    case ATOLL_PREASON_NONE: return "";
+    case ATOLL_PREASON_REQUESTED: return "stop requested";
+    case ATOLL_PREASON_POWEROFF: return "powered off";
+    case ATOLL_PREASON_REBOOT: return "rebooted";
+    case ATOLL_PREASON_PANIC: return "panic";
+    case ATOLL_PREASON_WATCHDOG: return "heartbeat lost";
+    case ATOLL_PREASON_FORCED: return "force-stopped";
+    }
+    return "unknown";
+}
+
+}  // namespace atl::ssi

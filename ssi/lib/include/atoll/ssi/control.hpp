@@ -1,0 +1,49 @@
+// The host's partition controls through /dev/atoll: status, boot, list.
+// (Console access through the lagoon mapping lives in device.hpp.)
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "atoll/abi/ioctl.h"
+#include "atoll/nk/partition.hpp"
+
+namespace atl::ssi {
+
+struct BootImages {
+    std::string kernel_path = "/usr/share/atoll/bzImage";
+    std::string initrd_path = "/usr/share/atoll/rootfs.cpio.gz";
+    std::string cmdline;
+};
+
+// Reads a whole file; throws Failure naming the file and the reason.
+std::vector<char> read_file(const std::string& path, const char* what);
+
+// Full integrity check of a gzip-compressed initramfs (decompresses it);
+// throws Failure on a truncated or corrupt archive. Other formats pass.
+void check_initramfs(const std::vector<char>& data, const std::string& path);
+
+class Control {
+public:
+    Control();   // opens /dev/atoll; throws Failure with advice when absent
+    ~Control();
+    Control(const Control&) = delete;
+    Control& operator=(const Control&) = delete;
+
+    [[nodiscard]] atoll_status status() const;
+    [[nodiscard]] atoll_list list() const;
+    // Round trip host -> partition -> host through the interrupt pipeline,
+    // in nanoseconds; throws Failure with the module's reason.
+    [[nodiscard]] std::uint64_t ping(std::uint32_t partition) const;
+    // Starts one partition; throws Failure with the module's reason.
+    void boot(const nk::Partition& p, const BootImages& images) const;
+
+private:
+    int fd_ = -1;
+};
+
+[[nodiscard]] const char* state_name(std::uint32_t state);
+[[nodiscard]] const char* reason_name(std::uint32_t reason);
+
+}  // namespace atl::ssi
