@@ -151,7 +151,10 @@ printf '%s\n' "$cmd" > "$logdir/cmd"
 echo "box: booting $cpus vCPUs, $nodes NUMA nodes, ${mem_mib}M, $accel (logs: $logdir)" >&2
 start=$(date +%s)
 set +e
-timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "${accel_args[@]}" "${net[@]}" \
+# BOX_QEMU_ARGS: extra QEMU options for debugging, e.g.
+#   BOX_QEMU_ARGS="-d cpu_reset,guest_errors -D /tmp/qemu-debug.log"
+# shellcheck disable=SC2086
+timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "${accel_args[@]}" "${net[@]}" ${BOX_QEMU_ARGS:-} \
     -display none -monitor none -no-reboot \
     -kernel "$images/bzImage" -initrd "$work/initrd" -append "$kcmdline" \
     -serial "file:$logdir/host-console.log" -serial "file:$logdir/cmd.out" \

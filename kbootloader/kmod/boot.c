@@ -23,7 +23,6 @@
 #include <linux/ktime.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
-#include <linux/topology.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <asm/atoll.h>
@@ -41,7 +40,12 @@
 #define ATOLL_START_TIMEOUT_MS 5000
 
 /* Parameters every partition kernel gets before the user's own. */
-#define ATOLL_PARTITION_PARAMS "8250.nr_uarts=0 swiotlb=noforce panic=-1"
+/*
+ * no5lvl: with 4-level paging from the trampoline and LA57 offered by the CPU,
+ * the decompressor would switch modes through a trampoline it places in the
+ * first 640 KiB, which is the host's memory.
+ */
+#define ATOLL_PARTITION_PARAMS "8250.nr_uarts=0 swiotlb=noforce panic=-1 no5lvl"
 
 /* Trampoline blob (trampoline.S) and its host-filled words. */
 extern const u8 atoll_tramp_start[], atoll_tramp_end[];
@@ -65,7 +69,6 @@ struct boot_ctx {
 	void *initrd;
 	char *cmdline;
 	void *scratch;
-	struct atoll_kb_cpu cpus[ATOLL_KB_MAX_HOST_CPUS];
 	struct atoll_kb_partition parts[ATOLL_MAX_PARTITIONS];
 	u32 pool_node[ATOLL_MAX_POOL_RANGES];
 	struct atoll_mem_range pool[ATOLL_MAX_POOL_RANGES];
@@ -98,17 +101,8 @@ static void *copy_user_blob(u64 uptr, u64 size, u64 max, const char *what, char 
 /* Describe the machine, the pool and the partitions that exist now. */
 static void describe_machine(struct boot_ctx *c, struct atoll_kb_machine *m)
 {
-	unsigned int n = 0, i, p = 0;
-	int cpu;
+	unsigned int i, p = 0;
 
-	for_each_possible_cpu(cpu) {
-		if (n == ATOLL_KB_MAX_HOST_CPUS)
-			break;
-		c->cpus[n].apic_id = cpu_physical_id(cpu);
-		c->cpus[n].node = cpu_to_node(cpu) < 0 ? 0 : cpu_to_node(cpu);
-		c->cpus[n].core = (topology_physical_package_id(cpu) << 16) | topology_core_id(cpu);
-		n++;
-	}
 	for (i = 0; i < atoll_host.pool_count; i++) {
 		c->pool[i].start = atoll_host.pool[i].start;
 		c->pool[i].end = atoll_host.pool[i].end;
@@ -127,7 +121,7 @@ static void describe_machine(struct boot_ctx *c, struct atoll_kb_machine *m)
 	}
 	*m = (struct atoll_kb_machine){
 		.boot_apic_id = atoll_host.boot_apic_id,
-		.cpu_count = n, .cpus = c->cpus,
+		.cpu_count = atoll_host.cpu_count, .cpus = atoll_host.cpus,
 		.pool_count = atoll_host.pool_count, .pool = c->pool, .pool_node = c->pool_node,
 		.lagoon = { atoll_host.lagoon_phys, atoll_host.lagoon_phys + atoll_host.lagoon_size },
 		.partition_count = p, .partitions = c->parts,

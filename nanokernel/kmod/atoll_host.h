@@ -11,6 +11,7 @@
 #include <linux/types.h>
 #include "atoll/abi/ioctl.h"
 #include "atoll/abi/lagoon.h"
+#include "kb_bridge.h"
 
 struct atoll_host_partition {
 	bool used;
@@ -33,6 +34,13 @@ struct atoll_host {
 	struct atoll_pool_range pool[ATOLL_MAX_POOL_RANGES];
 	u32 boot_apic_id;
 	unsigned int lent_cpus;
+	/*
+	 * The machine's CPUs as seen at module load, when all are online: an
+	 * offline CPU's topology (core id) is not reliable, and lent CPUs are
+	 * offline in the host.
+	 */
+	u32 cpu_count;
+	struct atoll_kb_cpu cpus[ATOLL_KB_MAX_HOST_CPUS];
 	struct atoll_host_partition parts[ATOLL_MAX_PARTITIONS];
 };
 

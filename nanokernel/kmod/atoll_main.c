@@ -20,6 +20,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/slab.h>
+#include <linux/topology.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/workqueue.h>
@@ -209,6 +210,21 @@ static int host_init(void)
 	int cpu, ret;
 
 	atoll_host.boot_apic_id = cpu_physical_id(0);
+	for_each_possible_cpu(cpu) {
+		struct atoll_kb_cpu *c;
+
+		if (atoll_host.cpu_count == ATOLL_KB_MAX_HOST_CPUS)
+			break;
+		if (!cpu_online(cpu)) {
+			pr_err("CPU %d is offline at load: its topology is unknown; load atoll.ko with all CPUs online\n", cpu);
+			return -EBUSY;
+		}
+		c = &atoll_host.cpus[atoll_host.cpu_count++];
+		c->apic_id = cpu_physical_id(cpu);
+		c->node = cpu_to_node(cpu) < 0 ? 0 : cpu_to_node(cpu);
+		/* Machine-wide core number: SMT siblings share it. */
+		c->core = (topology_physical_package_id(cpu) << 16) | topology_core_id(cpu);
+	}
 	if (pool) {
 		char *copy = kstrdup(pool, GFP_KERNEL);
 
@@ -455,7 +471,7 @@ static int partition_init(void)
 	if (ret)
 		pr_err("partition %u: console not attached (%d)\n", ho->partition_id, ret);
 #endif
-	if (pipe_setup(part_lagoon, ho->lagoon_size, ho->partition_id, read_apic_id(),
+	if (pipe_setup(part_lagoon, ho->lagoon_size, ho->partition_id, ho->apic_ids[0],
 		       partition_control))
 		pr_err("partition %u: no pipeline: the host cannot reach it\n", ho->partition_id);
 	INIT_DELAYED_WORK(&heartbeat_work, heartbeat);
