@@ -67,6 +67,14 @@ void Pipeline::propagate_below(std::uint32_t stage, Virq v) {
 Pipeline::Walk Pipeline::run_stage(std::uint32_t stage) {
     atoll_stage_log& log = slot_->logs[stage];
     const VirqHandler handler = stages_[stage].handler;
+    // Look before taking: an empty log costs a load of a line this CPU
+    // usually holds, not a locked RMW. A poster whose summary bit lands
+    // after this load sends its own IPI (or, stalled, is replayed by
+    // unstall), exactly as if it had landed after the exchange below. In
+    // unstall()'s replay this seq_cst load plays U2 of the argument in
+    // pipeline_post.cpp: P2 precedes U1 precedes it in S, so it sees P2.
+    if (shared(log.summary).load(std::memory_order_seq_cst) == 0)
+        return Walk::next;
     std::uint64_t summary = shared(log.summary).exchange(0, std::memory_order_seq_cst);
     if ((summary & ~summary_mask) != 0) {
         ++stats_.dropped;   // bits for words that do not exist: scribbled

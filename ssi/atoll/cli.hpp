@@ -59,5 +59,11 @@ std::uint64_t size_argument(std::string_view option, const std::string& value);
 std::uint32_t count_argument(std::string_view option, const std::string& value);
 
 extern const Command plan_command;
+extern const Command boot_command;
+extern const Command list_command;
+extern const Command log_command;
+extern const Command console_command;
+extern const Command run_command;
+extern const Command ping_command;
 
 }  // namespace atl::cli

@@ -15,6 +15,12 @@ namespace {
 // The dispatch table: name -> Command, in the order `--help` lists them.
 const Command* const commands[] = {
     &plan_command,
+    &boot_command,
+    &list_command,
+    &log_command,
+    &console_command,
+    &run_command,
+    &ping_command,
 };
 
 void print_help() {

@@ -90,6 +90,12 @@ public:
     [[nodiscard]] Result<bool> unstall(StageId stage);
     [[nodiscard]] bool stalled(StageId stage) const;
 
+    // True when a registered, unstalled stage of the own slot has logged
+    // work: what dispatch() returns. Read-only (loads of the own slot's
+    // stall word and summaries), so a polling loop (NAPI-style, an idle
+    // loop, the benchmarks) may spin on it instead of waiting for the IPI.
+    [[nodiscard]] bool work_pending() const;
+
     [[nodiscard]] const PipelineStats& stats() const { return stats_; }
     [[nodiscard]] CpuSlot self() const { return self_; }
     [[nodiscard]] PartitionId partition() const { return partition_; }
@@ -107,7 +113,6 @@ private:
     [[nodiscard]] bool stage_stalled(std::uint32_t stage) const;
     [[nodiscard]] bool deliverable(Virq v) const;
     void propagate_below(std::uint32_t stage, Virq v);
-    [[nodiscard]] bool work_pending() const;
     void publish_stats();
 
     LagoonView lagoon_{};

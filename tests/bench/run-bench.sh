@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Run the benchmarks and summarise them with the machine they ran on.
+#
+#   run-bench.sh BUILD_CMAKE_DIR OUT_DIR
+#
+# Builds atoll_bench in BUILD_CMAKE_DIR, runs it with 3 repetitions
+# (aggregates only), and leaves in OUT_DIR:
+#   pipeline.json   Google Benchmark's own JSON (every aggregate)
+#   summary.md      the machine, the median of each benchmark, and the
+#                   pipeline round trip as a multiple of the bare ping-pong
+#                   measured in the same run
+# The table is printed too. Speed goals are judged by the ratio, never by
+# absolute times: those depend on the machine and on what else it runs.
+# Extra arguments after OUT_DIR go to atoll_bench (e.g. --benchmark_filter=).
+set -euo pipefail
+build=${1:?usage: run-bench.sh BUILD_CMAKE_DIR OUT_DIR [atoll_bench args...]}
+out=${2:?usage: run-bench.sh BUILD_CMAKE_DIR OUT_DIR [atoll_bench args...]}
+shift 2
+command -v python3 >/dev/null || { echo "bench: python3 not found (package python3)" >&2; exit 1; }
+
+cmake --build "$build" --target atoll_bench -- --no-print-directory >&2 ||
+    { echo "bench: building atoll_bench failed (is ATOLL_BENCH on in $build?)" >&2; exit 1; }
+bin=$(find "$build" -type f -name atoll_bench -perm -u+x | head -n 1)
+[ -n "$bin" ] || { echo "bench: no atoll_bench under $build" >&2; exit 1; }
+
+mkdir -p "$out"
+model=$(lscpu 2>/dev/null | sed -n 's/^Model name:[[:space:]]*//p' | head -n 1)
+cpus=$(nproc)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "bench: $bin on ${model:-unknown CPU}, $cpus CPUs, load $load" >&2
+[ "$cpus" -ge 2 ] || echo "bench: warning: 1 CPU: the two-thread benchmarks measure scheduling, not cache transfers" >&2
+
+"$bin" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+    --benchmark_out="$out/pipeline.json" --benchmark_out_format=json "$@" >&2
+
+python3 - "$out/pipeline.json" "$out/summary.md" "$model" "$cpus" "$(uname -srm)" \
+    "$(date -u '+%Y-%m-%d %H:%M UTC')" "$load" <<'EOF'
+import json, sys
+
+src, dst, model, cpus, kernel, date, load = sys.argv[1:8]
+with open(src) as f:
+    data = json.load(f)
+
+# Median of each benchmark (aggregate rows are named NAME_median).
+medians, order = {}, []
+for b in data["benchmarks"]:
+    if b.get("aggregate_name") != "median":
+        continue
+    name = b["run_name"]
+    order.append(name)
+    medians[name] = b
+
+def ns(b):
+    scale = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}[b.get("time_unit", "ns")]
+    return b["real_time"] * scale
+
+lines = ["# Benchmark summary", "",
+         f"- machine: {model or 'unknown CPU'}, {cpus} CPUs (`nproc`)",
+         f"- kernel: {kernel}",
+         f"- date: {date}",
+         f"- load average before the run: {load}",
+         f"- build: {data['context'].get('library_build_type', '?')} Google Benchmark, "
+         f"3 repetitions, medians", "",
+         "| benchmark | median (ns) | note |", "|---|---:|---|"]
+for name in order:
+    b = medians[name]
+    note = b.get("label", "")
+    if "items_per_second" in b:
+        note = (note + "; " if note else "") + f"{b['items_per_second'] / 1e6:.1f} M items/s"
+    lines.append(f"| {name} | {ns(b):.1f} | {note} |")
+
+ping, rt = medians.get("AtomicPingPong/real_time"), medians.get("PipelineRoundTrip/real_time")
+lines.append("")
+if ping and rt:
+    ratio = ns(rt) / ns(ping)
+    lines.append(f"PipelineRoundTrip / AtomicPingPong = **{ratio:.2f}x** "
+                 f"(goal: within 2x; both measured in this run)")
+else:
+    lines.append("PipelineRoundTrip / AtomicPingPong: not measured in this run")
+text = "\n".join(lines) + "\n"
+with open(dst, "w") as f:
+    f.write(text)
+print(text, end="")
+EOF
+echo "bench: results in $out/summary.md and $out/pipeline.json" >&2
