@@ -164,6 +164,12 @@ qrc=$?
 set -e
 elapsed=$(($(date +%s) - start))
 
+# Split the partitions' consoles (written by the host after the command).
+if [ -s "$logdir/partitions.log" ]; then
+    awk -v dir="$logdir" '/^@@ATOLL-PARTITION [0-9]+@@/ { n = $2; sub(/@@/, "", n); f = dir "/partition-" n "-console.log"; next }
+                          f { print > f }' "$logdir/partitions.log"
+fi
+
 out=$logdir/cmd.out
 if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
     [ -e "$out" ] && cat "$out"

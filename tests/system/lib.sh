@@ -1,8 +1,9 @@
 # Shared helpers for the system tests (sourced). Every test boots the box
 # through exactly the path users have: `make run CMD=...`.
 #
-# Each box run keeps its console logs in build/test-logs/<test>/<n>/; on a
-# failure the test names that folder, prints the tail of each log, and exits 1.
+# Each box run keeps its console logs in build/test-logs/<test>/<n>/: the
+# host's (host-console.log) and every partition's (partition-N-console.log).
+# On a failure the test names that folder, prints the tail of each, exits 1.
 set -uo pipefail
 
 ATOLL_ROOT=${ATOLL_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
@@ -27,7 +28,8 @@ box() {
 fail() {
     echo "FAIL [$test_name]: $*" >&2
     echo "  console logs of this run are kept in: $test_logs" >&2
-    for f in "$test_logs"/*/host-console.log "$test_logs"/*/make.stderr; do
+    for f in "$test_logs"/*/host-console.log "$test_logs"/*/partition-*-console.log \
+             "$test_logs"/*/make.stderr; do
         [ -s "$f" ] || continue
         echo "  --- tail of $f" >&2
         tail -n 12 "$f" | sed 's/^/  | /' >&2
