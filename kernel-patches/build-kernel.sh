@@ -41,7 +41,7 @@ key=$( {
     for f in $(builtin_core); do echo "core $f"; cat "$repo/$f"; done
     cat "$here/build-kernel.sh" "$here/series"
     for p in $(series_patches); do echo "patch $p"; cat "$here/$p"; done
-    for f in "$here"/config/*.config; do echo "fragment $f"; cat "$f"; done
+    for f in "$here"/config/*.config; do echo "fragment ${f##*/}"; cat "$f"; done
 } | sha256sum | cut -c1-16)
 
 out=$build/kernel/$key
