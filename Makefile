@@ -60,7 +60,8 @@ help:
 ##                    and box/box.sh IMAGES --cmd c returns it unchanged)
 ##   make test        build, then run unit and system tests (ctest summary last)
 ##   make unit        unit tests only (normal and ThreadSanitizer builds)
-##   make bench       run the benchmarks; results in build/bench/
+##   make bench       run the benchmarks (pipeline latency, partition boot
+##                    time); results in build/bench/, summaries in doc/results.md
 ##   make fuzz        build the libFuzzer targets with clang and run each 30 s
 ##   make clean       remove build/ except the kernel trees
 ##   make distclean   remove build/ entirely
@@ -122,8 +123,9 @@ test: images
 unit: cxx
 	@cd $(CMAKE_BUILD) && ctest -L unit --output-on-failure -j$(JOBS)
 
-bench: cxx
+bench: images
 	@tests/bench/run-bench.sh $(CMAKE_BUILD) $(BUILD)/bench
+	@tests/bench/boot-bench.sh $(CURDIR) $(BUILD)/bench/boot
 
 fuzz:
 	$(call need,clang++,clang)

@@ -46,6 +46,8 @@ mkdir -p "$out"
 tmp=$(mktemp -d "$out/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
+# The tool without its debug information (the build keeps that copy).
+strip -o "$tmp/atoll" "$atoll_bin"
 spec=$tmp/rootfs.list
 {
     for d in /bin /sbin /usr /usr/bin /usr/sbin /usr/share /usr/share/atoll /etc /etc/atoll \
@@ -59,7 +61,7 @@ spec=$tmp/rootfs.list
     "$busybox" --list-full | while read -r applet; do
         [ "/$applet" = /bin/busybox ] || echo "slink /$applet /bin/busybox 0777 0 0"
     done
-    echo "file /usr/bin/atoll $(readlink -f "$atoll_bin") 0755 0 0"
+    echo "file /usr/bin/atoll $tmp/atoll 0755 0 0"
     echo "file /lib/modules/atoll/atoll.ko $(readlink -f "$atoll_ko") 0644 0 0"
     # Libraries at the paths the loader will look for them; parent dirs first.
     for l in $bin_libs; do

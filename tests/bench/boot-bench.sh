@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Boot-time benchmark (make bench): a partition started by `atoll boot`
+# against a cold QEMU boot of the same kernel and initramfs, in one run.
+#
+#   boot-bench.sh ROOT OUT_DIR [ROUNDS]
+#
+# Partition: the box boots partitions 1 and 2 of its plan; the command then
+# starts partition 3 with `atoll boot`, which reports when the partition's
+# init has loaded atoll.ko and its heartbeat shows in the lagoon (userspace
+# reached), timed by the host.
+# Cold: qemu-system-x86_64 -kernel bzImage -initrd rootfs.cpio.gz with one
+# vCPU and 1 GiB, same accelerator; timed from QEMU's start until init prints
+# its status line (which it does after loading atoll.ko, as in a partition).
+set -euo pipefail
+root=${1:?usage: boot-bench.sh ROOT OUT_DIR [ROUNDS]}
+out=${2:?}
+rounds=${3:-3}
+images=$root/build/images
+mkdir -p "$out"
+accel=${BOX_ACCEL:-tcg}
+case $accel in tcg) accel_args=(-accel tcg,thread=multi -cpu max) ;; kvm) accel_args=(-accel kvm -cpu host) ;; esac
+
+now() { date +%s.%N; }
+
+cold_boot() {
+    local log=$out/cold-$1.log start t
+    rm -f "$log"
+    start=$(now)
+    qemu-system-x86_64 -machine q35 "${accel_args[@]}" -smp 1 -m 1G -display none -monitor none \
+        -no-reboot -kernel "$images/bzImage" -initrd "$images/rootfs.cpio.gz" \
+        -append "console=ttyS0 panic=-1 atoll.partition=9" -serial "file:$log" </dev/null &
+    local pid=$!
+    for _ in $(seq 1 1200); do
+        if grep -q 'atoll: partition 9 up' "$log" 2>/dev/null; then
+            t=$(echo "$(now) - $start" | bc)
+            kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+            echo "$t"
+            return 0
+        fi
+        sleep 0.05
+    done
+    kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true
+    echo "cold boot $1 did not reach init (log: $log)" >&2
+    return 1
+}
+
+partition_boot() {
+    local o
+    o=$(BOX_BOOT=1,2 BOX_LOGDIR=$out/box-$1 make -s -C "$root" run \
+        CMD='atoll boot --plan /etc/atoll/box.plan --id 3' 2>/dev/null) || {
+        echo "partition boot $1 failed (logs: $out/box-$1)" >&2; return 1; }
+    sed -n 's/.*attached after \([0-9.]*\) s.*/\1/p' <<<"$o"
+}
+
+echo "boot-bench: $rounds rounds, accel $accel" >&2
+: > "$out/boot.tsv"
+for r in $(seq 1 "$rounds"); do
+    c=$(cold_boot "$r")
+    p=$(partition_boot "$r")
+    echo "boot-bench: round $r: cold QEMU boot ${c}s, partition boot ${p}s" >&2
+    printf '%s\t%s\t%s\n' "$r" "$c" "$p" >> "$out/boot.tsv"
+done
+python3 - "$out/boot.tsv" <<'PY' | tee "$out/boot-summary.md"
+import statistics, sys
+rows = [l.split("\t") for l in open(sys.argv[1]).read().split("\n") if l]
+cold = statistics.median(float(r[1]) for r in rows)
+part = statistics.median(float(r[2]) for r in rows)
+print(f"| boot to userspace (median of {len(rows)}) | seconds |")
+print("|---|---|")
+print(f"| cold `qemu -kernel` (1 vCPU, 1 GiB) | {cold:.2f} |")
+print(f"| `atoll boot` partition | {part:.2f} |")
+print(f"| ratio partition / cold | {part / cold:.2f} |")
+PY
