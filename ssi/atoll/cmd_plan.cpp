@@ -1,5 +1,7 @@
 // `atoll plan`: propose a plan for this machine, or check a plan file.
+#include <fstream>
 #include <iostream>
+#include <string>
 #include <optional>
 
 #include "atoll/nk/plan_validate.hpp"
@@ -162,6 +164,18 @@ int check(const Options& o, const nk::Topology& topo) {
     return exit_ok;
 }
 
+// "present" minus "online" CPUs, as sysfs lists them ("1-3"), or "".
+std::string offline_cpus(const std::string& root) {
+    auto read = [&](const char* name) {
+        std::ifstream in(root + "/sys/devices/system/cpu/" + name);
+        std::string v;
+        std::getline(in, v);
+        return v;
+    };
+    const std::string present = read("present"), online = read("online");
+    return present.empty() || present == online ? "" : present + " present, " + online + " online";
+}
+
 int propose(const Options& o, const nk::Topology& topo) {
     nk::Plan plan;
     nk::FixedText<512> why;
@@ -169,6 +183,9 @@ int propose(const Options& o, const nk::Topology& topo) {
         if (o.json)
             std::cout << ssi::render_error_json(std::string("cannot plan: ") + why.c_str());
         std::cerr << "atoll plan: cannot plan: " << why.c_str() << "\n";
+        if (const auto off = offline_cpus(o.root); !off.empty())
+            std::cerr << "atoll plan: note: CPUs " << off << ": offline CPUs (lent to partitions,\n"
+                         "    or taken offline) are not planned; plan with every CPU online\n";
         return exit_refused;
     }
     if (o.kernel_params) {
