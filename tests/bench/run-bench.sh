@@ -33,17 +33,20 @@ echo "bench: $bin on ${model:-unknown CPU}, $cpus CPUs, load $load" >&2
 "$bin" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
     --benchmark_out="$out/pipeline.json" --benchmark_out_format=json "$@" >&2
 
+btype=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null)
 python3 - "$out/pipeline.json" "$out/summary.md" "$model" "$cpus" "$(uname -srm)" \
-    "$(date -u '+%Y-%m-%d %H:%M UTC')" "$load" <<'EOF'
+    "$(date -u '+%Y-%m-%d %H:%M UTC')" "$load" "${btype:-unknown}" <<'EOF'
 import json, sys
 
-src, dst, model, cpus, kernel, date, load = sys.argv[1:8]
+src, dst, model, cpus, kernel, date, load, btype = sys.argv[1:9]
 with open(src) as f:
     data = json.load(f)
 
 # Median of each benchmark (aggregate rows are named NAME_median).
-medians, order = {}, []
+medians, cvs, order = {}, {}, []
 for b in data["benchmarks"]:
+    if b.get("aggregate_name") == "cv":
+        cvs[b["run_name"]] = b["real_time"]   # a fraction, not a time
     if b.get("aggregate_name") != "median":
         continue
     name = b["run_name"]
@@ -59,24 +62,41 @@ lines = ["# Benchmark summary", "",
          f"- kernel: {kernel}",
          f"- date: {date}",
          f"- load average before the run: {load}",
-         f"- build: {data['context'].get('library_build_type', '?')} Google Benchmark, "
-         f"3 repetitions, medians", "",
-         "| benchmark | median (ns) | note |", "|---|---:|---|"]
+         f"- build: {btype} (atoll_bench), Google Benchmark library "
+         f"{data['context'].get('library_build_type', '?')}; 3 repetitions, medians", "",
+         "| benchmark | median (ns) | spread (cv) | note |", "|---|---:|---:|---|"]
 for name in order:
     b = medians[name]
     note = b.get("label", "")
     if "items_per_second" in b:
         note = (note + "; " if note else "") + f"{b['items_per_second'] / 1e6:.1f} M items/s"
-    lines.append(f"| {name} | {ns(b):.1f} | {note} |")
+    cv = f"{cvs[name] * 100:.0f}%" if name in cvs else ""
+    lines.append(f"| {name} | {ns(b):.1f} | {cv} | {note} |")
 
-ping, rt = medians.get("AtomicPingPong/real_time"), medians.get("PipelineRoundTrip/real_time")
+ping = medians.get("AtomicPingPong/real_time")
 lines.append("")
-if ping and rt:
-    ratio = ns(rt) / ns(ping)
-    lines.append(f"PipelineRoundTrip / AtomicPingPong = **{ratio:.2f}x** "
-                 f"(goal: within 2x; both measured in this run)")
-else:
-    lines.append("PipelineRoundTrip / AtomicPingPong: not measured in this run")
+for name in ("DoorbellPingPong", "PipelineRoundTrip", "PipelineRoundTripPolled"):
+    b = medians.get(name + "/real_time")
+    if ping and b:
+        lines.append(f"- {name} / AtomicPingPong = **{ns(b) / ns(ping):.2f}x**")
+if not ping:
+    lines.append("- AtomicPingPong not measured in this run: no ratios")
+lines.append("")
+lines.append("Ratios are against the bare ping-pong of the same run; the goal for the "
+             "pipeline round trip is within 2x.")
+# Spinning threads on a busy machine measure the scheduler, not the caches.
+busy = float(load.split()[0]) >= float(cpus)
+noisy = [n for n in order if n.startswith(("AtomicPingPong", "DoorbellPingPong", "PipelineRoundTrip"))
+         and cvs.get(n, 0) > 0.10]
+if busy or noisy:
+    lines.append("")
+    lines.append("**Not a valid measurement:** "
+                 + ("the machine was busy (load average >= CPUs)" if busy else "")
+                 + ("; " if busy and noisy else "")
+                 + (f"{len(noisy)} two-thread benchmark(s) varied by more than 10% between "
+                    "repetitions" if noisy else "")
+                 + ". Spinning threads then measure preemption, not cache-line transfers: "
+                   "rerun on an idle machine.")
 text = "\n".join(lines) + "\n"
 with open(dst, "w") as f:
     f.write(text)
