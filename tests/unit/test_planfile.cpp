@@ -164,7 +164,7 @@ TEST(PlanRender, TextAndJson) {
     EXPECT_NE(json.find("\"lagoon\": {\"start\": \"0x40000000\", \"end\": \"0x40400000\", \"size\": 4194304}"),
               std::string::npos)
         << json;
-    EXPECT_NE(json.find("\"host_kernel_parameters\": [\"memmap=1022M$0x40000000\", \"memmap=2G$0x100000000\"]"),
+    EXPECT_NE(json.find("\"host_kernel_parameters\": [\"memmap=1022M$0x40000000\", \"memmap=2G$0x100000000\", \"atoll.lagoon=0x40000000+4M\", \"atoll.pool=0@0x40000000+1022M,1@0x100000000+2G\"]"),
               std::string::npos)
         << json;
     EXPECT_NE(json.find("{\"id\": 2, \"node\": 1, \"cpus\": [2, 3], \"memory_bytes\": 1610612736"),
