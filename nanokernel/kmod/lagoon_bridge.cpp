@@ -12,6 +12,14 @@ using namespace atl;
 
 int code(Error e) { return -static_cast<int>(e); }
 
+// Partition @pid's state record in a freshly validated view of the lagoon.
+Result<atoll_partition_state*> state_of(void* base, unsigned long size, atoll_u32 pid) {
+    auto view = nk::LagoonView::open(base, size);
+    if (!view)
+        return view.error();
+    return view->partition_state(PartitionId{pid});
+}
+
 // What the host lays out: every partition id a console, one vnet area with
 // what is left (vnet defines its contents later).
 nk::LagoonSpec spec_for(unsigned long size) {
@@ -94,10 +102,7 @@ extern "C" int atoll_lagoon_assign(void* base, unsigned long size, atoll_u32 pid
 extern "C" int atoll_lagoon_set_state(void* base, unsigned long size, atoll_u32 pid,
                                       atoll_u32 state, atoll_u32 reason, atoll_u32 cpu_count,
                                       atoll_u64 boot_tsc) {
-    auto view = nk::LagoonView::open(base, size);
-    if (!view)
-        return code(view.error());
-    auto p = view->partition_state(PartitionId{pid});
+    auto p = state_of(base, size, pid);
     if (!p)
         return code(p.error());
     atoll_partition_state* s = p.value();
@@ -112,10 +117,7 @@ extern "C" int atoll_lagoon_set_state(void* base, unsigned long size, atoll_u32 
 
 extern "C" int atoll_lagoon_get_state(void* base, unsigned long size, atoll_u32 pid,
                                       atoll_u32* state, atoll_u32* reason, atoll_u64* heartbeat) {
-    auto view = nk::LagoonView::open(base, size);
-    if (!view)
-        return code(view.error());
-    auto p = view->partition_state(PartitionId{pid});
+    auto p = state_of(base, size, pid);
     if (!p)
         return code(p.error());
     atoll_partition_state* s = p.value();
@@ -126,10 +128,7 @@ extern "C" int atoll_lagoon_get_state(void* base, unsigned long size, atoll_u32 
 }
 
 extern "C" int atoll_lagoon_heartbeat(void* base, unsigned long size, atoll_u32 pid) {
-    auto view = nk::LagoonView::open(base, size);
-    if (!view)
-        return code(view.error());
-    auto p = view->partition_state(PartitionId{pid});
+    auto p = state_of(base, size, pid);
     if (!p)
         return code(p.error());
     nk::shared(p.value()->heartbeat).fetch_add(1, std::memory_order_release);
@@ -138,10 +137,7 @@ extern "C" int atoll_lagoon_heartbeat(void* base, unsigned long size, atoll_u32 
 
 extern "C" int atoll_lagoon_set_control_virq(void* base, unsigned long size, atoll_u32 pid,
                                              atoll_u32 virq) {
-    auto view = nk::LagoonView::open(base, size);
-    if (!view)
-        return code(view.error());
-    auto p = view->partition_state(PartitionId{pid});
+    auto p = state_of(base, size, pid);
     if (!p)
         return code(p.error());
     if (virq >= ATOLL_VIRQ_COUNT)
@@ -152,10 +148,7 @@ extern "C" int atoll_lagoon_set_control_virq(void* base, unsigned long size, ato
 }
 
 extern "C" int atoll_lagoon_get_control_virq(void* base, unsigned long size, atoll_u32 pid) {
-    auto view = nk::LagoonView::open(base, size);
-    if (!view)
-        return code(view.error());
-    auto p = view->partition_state(PartitionId{pid});
+    auto p = state_of(base, size, pid);
     if (!p)
         return code(p.error());
     atoll_u32 v = nk::shared(p.value()->control_virq).load(std::memory_order_acquire);
