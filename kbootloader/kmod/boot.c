@@ -21,6 +21,7 @@
 #include <linux/delay.h>
 #include <linux/io.h>
 #include <linux/ktime.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/uaccess.h>
@@ -378,6 +379,8 @@ static int do_boot(struct boot_ctx *c, char *err)
 	memcpy(hp->mem, r->mem_ranges, sizeof(hp->mem));
 	for (i = 0; i < r->cpu_count; i++)
 		hp->cpus[i] = c->cpu_nums[i];
+	/* The module maps the lagoon the partition lives in: no unload now. */
+	__module_get(THIS_MODULE);
 	pr_info("partition %u started on APIC %u: kernel at %#llx, initramfs %#llx+%llu, \"%s\"\n",
 		r->partition_id, r->apic_ids[0], c->layout.kernel_start, c->layout.initrd_start,
 		r->initrd_size, c->cmdline);

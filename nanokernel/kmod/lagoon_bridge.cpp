@@ -108,9 +108,10 @@ extern "C" int atoll_lagoon_set_state(void* base, unsigned long size, atoll_u32 
     atoll_partition_state* s = p.value();
     nk::shared(s->reason).store(reason, std::memory_order_relaxed);
     nk::shared(s->cpu_count).store(cpu_count, std::memory_order_relaxed);
-    nk::shared(s->boot_tsc).store(boot_tsc, std::memory_order_relaxed);
-    if (state == ATOLL_PSTATE_BOOTING)
+    if (state == ATOLL_PSTATE_BOOTING) {   // a new life: new start time, no beats yet
+        nk::shared(s->boot_tsc).store(boot_tsc, std::memory_order_relaxed);
         nk::shared(s->heartbeat).store(0, std::memory_order_relaxed);
+    }
     nk::shared(s->state).store(state, std::memory_order_release);
     return 0;
 }

@@ -25,7 +25,7 @@ int atoll_lagoon_console(void *base, unsigned long size, atoll_u32 pid, void **a
 /* Host: hand the CPU slots of @apic_ids to partition @pid (0 = back to the host). */
 int atoll_lagoon_assign(void *base, unsigned long size, atoll_u32 pid, const atoll_u32 *apic_ids,
 			unsigned int count);
-/* Host: write a partition's state record. */
+/* Host: write a partition's state record (@boot_tsc only with BOOTING). */
 int atoll_lagoon_set_state(void *base, unsigned long size, atoll_u32 pid, atoll_u32 state,
 			   atoll_u32 reason, atoll_u32 cpu_count, atoll_u64 boot_tsc);
 /* Any kernel: read a partition's state record. */
