@@ -387,6 +387,31 @@ static long atoll_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return atoll_boot_ioctl(uarg);
 	case ATOLL_IOC_PING:
 		return atoll_ping_ioctl(uarg, size);
+	case ATOLL_IOC_MACHINE: {
+		struct atoll_machine *m;
+		unsigned int i;
+
+		if (size != sizeof(*m))
+			return -EINVAL;
+		m = kzalloc(sizeof(*m), GFP_KERNEL);
+		if (!m)
+			return -ENOMEM;
+		m->size = sizeof(*m);
+		mutex_lock(&atoll_host.lock);
+		m->boot_apic_id = atoll_host.boot_apic_id;
+		m->cpu_count = min_t(u32, atoll_host.cpu_count, ATOLL_MACHINE_MAX_CPUS);
+		for (i = 0; i < m->cpu_count; i++) {
+			m->cpus[i].apic_id = atoll_host.cpus[i].apic_id;
+			m->cpus[i].node = atoll_host.cpus[i].node;
+			m->cpus[i].core = atoll_host.cpus[i].core;
+		}
+		m->pool_count = atoll_host.pool_count;
+		memcpy(m->pool, atoll_host.pool, sizeof(m->pool));
+		mutex_unlock(&atoll_host.lock);
+		ret = copy_to_user(uarg, m, sizeof(*m)) ? -EFAULT : 0;
+		kfree(m);
+		return ret;
+	}
 	case ATOLL_IOC_LIST: {
 		struct atoll_list *l;
 

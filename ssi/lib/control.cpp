@@ -91,6 +91,14 @@ atoll_list Control::list() const {
     return l;
 }
 
+atoll_machine Control::machine() const {
+    atoll_machine m{};
+    m.size = sizeof(m);
+    if (::ioctl(fd_, ATOLL_IOC_MACHINE, &m) != 0)
+        throw Failure(std::string("machine: ") + std::strerror(errno));
+    return m;
+}
+
 std::uint64_t Control::ping(std::uint32_t partition) const {
     atoll_ping p{};
     p.size = sizeof(p);

@@ -1,6 +1,8 @@
 // The machine probe: see probe.hpp for what it reads and why.
 #include "atoll/ssi/probe.hpp"
 
+#include "atoll/ssi/control.hpp"
+
 #include <numa.h>
 
 #include <algorithm>
@@ -138,7 +140,29 @@ nk::Topology probe_machine(const fs::path& root) {
         }
     if (topo.find_cpu(topo.boot_cpu) == nullptr)
         throw Failure("the boot CPU (processor 0) is on no NUMA node");
+    // A running Atoll host: plan the whole machine, lent parts included.
+    if (fs::equivalent(root, "/", ec) && fs::exists(ATOLL_DEVICE_PATH))
+        add_lent_resources(topo, Control().machine());
     return topo;
+}
+
+void add_lent_resources(nk::Topology& topo, const atoll_machine& m) {
+    for (std::uint32_t i = 0; i < std::min(m.cpu_count, ATOLL_MACHINE_MAX_CPUS); i++) {
+        const auto& c = m.cpus[i];
+        if (topo.find_cpu(ApicId{c.apic_id}))
+            continue;
+        if (!topo.find_node(NodeId{c.node}))
+            check(topo.add_node(NodeId{c.node}), "node " + std::to_string(c.node));
+        check(topo.add_cpu(nk::Cpu{ApicId{c.apic_id}, NodeId{c.node}, nk::CoreId{c.core}}),
+              "lent CPU (APIC " + std::to_string(c.apic_id) + ")");
+    }
+    for (std::uint32_t i = 0; i < std::min(m.pool_count, ATOLL_MAX_POOL_RANGES); i++) {
+        const auto& p = m.pool[i];
+        if (!topo.find_node(NodeId{p.node}))
+            check(topo.add_node(NodeId{p.node}), "node " + std::to_string(p.node));
+        check(topo.add_ram(NodeId{p.node}, {PhysAddr{p.start}, PhysAddr{p.end}}),
+              "pool RAM at " + format_hex(p.start) + " of node " + std::to_string(p.node));
+    }
 }
 
 }  // namespace atl::ssi

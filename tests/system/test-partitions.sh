@@ -14,7 +14,9 @@ for n in 1 2 3; do
   atoll run $n --timeout 120 -- "grep -c ^processor /proc/cpuinfo; grep ^apicid /proc/cpuinfo; cat /proc/cmdline; grep MemTotal /proc/meminfo; uname -r" || echo "run-failed $n"
 done
 echo @@LOG1
-atoll log 1 | head -n 5'
+atoll log 1 | head -n 5
+echo @@PLAN
+atoll plan --partitions 3 --write /tmp/again.plan >/dev/null && cmp /tmp/again.plan /etc/atoll/box.plan && echo plan-same'
 check "box command succeeded (rc=$rc)" test "$rc" = 0
 json=$(sed -n '/^@@JSON$/,/^@@HOST$/p' <<<"$out" | sed '1d;$d')
 check "atoll list --json: 3 running partitions on APICs 1,2,3" python3 - "$json" "$logs/box.plan" <<'PY'
@@ -41,5 +43,7 @@ for n in 1 2 3; do
     check "partition $n runs our kernel" grep -q -- '-atoll' <<<"$p"
 done
 check "atoll log 1 shows partition 1's boot from its first message" \
-    grep -q 'Linux version' <<<"$(sed -n '/^@@LOG1$/,$p' <<<"$out")"
+    grep -q 'Linux version' <<<"$(sed -n '/^@@LOG1$/,/^@@PLAN$/p' <<<"$out")"
+check "atoll plan on the running host plans the whole machine (same plan as booted)" \
+    grep -qx plan-same <<<"$out"
 pass

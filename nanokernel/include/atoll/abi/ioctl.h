@@ -6,6 +6,7 @@
  *   ioctl ATOLL_IOC_BOOT    start a partition from images in the caller's memory
  *   ioctl ATOLL_IOC_LIST    the partition table
  *   ioctl ATOLL_IOC_PING    round trip through the pipeline to a partition
+ *   ioctl ATOLL_IOC_MACHINE the machine as the module saw it at load
  *   mmap offset 0           the whole lagoon, read-write, root only (console rings)
  *
  * Every structure starts with its own size, written by the caller, so the
@@ -104,9 +105,32 @@ struct atoll_ping {
 	char error[ATOLL_ERROR_LEN]; /* module: why there was no answer */
 };
 
+/*
+ * The whole machine, also what the host lent away: every CPU as seen at
+ * module load (when all were online) and the pool by node. `atoll plan` on
+ * a running Atoll host plans this machine, not only what the host has left.
+ */
+#define ATOLL_MACHINE_MAX_CPUS 256u
+struct atoll_machine_cpu {
+	atoll_u32 apic_id;
+	atoll_u32 node;
+	atoll_u32 core;             /* machine-wide core number; SMT siblings share it */
+};
+struct atoll_machine {
+	atoll_u32 size;             /* tool: sizeof(struct atoll_machine) */
+	atoll_u32 boot_apic_id;     /* module */
+	atoll_u32 cpu_count;        /* module */
+	atoll_u32 pool_count;       /* module */
+	struct atoll_machine_cpu cpus[ATOLL_MACHINE_MAX_CPUS]; /* module */
+	struct atoll_pool_range pool[ATOLL_MAX_POOL_RANGES];   /* module */
+};
+ATOLL_ABI_ASSERT(sizeof(struct atoll_machine_cpu) == 12);
+ATOLL_ABI_ASSERT(offsetof(struct atoll_machine, cpus) == 16);
+
 #define ATOLL_IOC_STATUS _IOWR(ATOLL_IOC_MAGIC, 1, struct atoll_status)
 #define ATOLL_IOC_BOOT _IOWR(ATOLL_IOC_MAGIC, 2, struct atoll_boot_request)
 #define ATOLL_IOC_LIST _IOWR(ATOLL_IOC_MAGIC, 3, struct atoll_list)
 #define ATOLL_IOC_PING _IOWR(ATOLL_IOC_MAGIC, 4, struct atoll_ping)
+#define ATOLL_IOC_MACHINE _IOWR(ATOLL_IOC_MAGIC, 5, struct atoll_machine)
 
 #endif /* ATOLL_ABI_IOCTL_H */

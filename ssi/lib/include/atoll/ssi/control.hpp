@@ -33,6 +33,7 @@ public:
 
     [[nodiscard]] atoll_status status() const;
     [[nodiscard]] atoll_list list() const;
+    [[nodiscard]] atoll_machine machine() const;
     // Round trip host -> partition -> host through the interrupt pipeline,
     // in nanoseconds; throws Failure with the module's reason.
     [[nodiscard]] std::uint64_t ping(std::uint32_t partition) const;

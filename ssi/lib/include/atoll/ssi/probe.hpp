@@ -5,6 +5,8 @@
 
 #include <filesystem>
 
+#include "atoll/abi/ioctl.h"
+
 #include "atoll/nk/topology.hpp"
 
 namespace atl::ssi {
@@ -19,5 +21,10 @@ namespace atl::ssi {
 //   proc/iomem                       top-level "System RAM" (needs root for addresses)
 //   proc/zoneinfo                    each node's PFN span; RAM ∩ span = the node's RAM
 [[nodiscard]] nk::Topology probe_machine(const std::filesystem::path& root = "/");
+
+// On a running Atoll host, CPUs lent to partitions are offline and the pool
+// is reserved, so /proc and /sys no longer show them: add them back from
+// atoll.ko's view of the machine (ATOLL_IOC_MACHINE). Pure, for the tests.
+void add_lent_resources(nk::Topology& topo, const atoll_machine& m);
 
 }  // namespace atl::ssi
