@@ -39,6 +39,7 @@
 #define ATOLL_MAX_KERNEL (64UL << 20)
 #define ATOLL_MAX_INITRD (512UL << 20)
 #define ATOLL_START_TIMEOUT_MS 5000
+#define ATOLL_GDT_GRACE_MS 20
 
 /* Parameters every partition kernel gets before the user's own. */
 /*
@@ -205,8 +206,15 @@ static int start_cpu(u32 apic_id, const struct atoll_kb_layout *l, char *err)
 	fill_trampoline(t, tpa, l);
 	atoll_send_init_sipi(apic_id, tpa);
 	for (waited = 0; waited < ATOLL_START_TIMEOUT_MS; waited++) {
-		if (READ_ONCE(*started))
+		if (READ_ONCE(*started)) {
+			/*
+			 * The CPU still runs on the trampoline page's GDT until the
+			 * decompressor loads its own, a few microseconds later: keep
+			 * the page untouched (the next boot rewrites it) for a while.
+			 */
+			msleep(ATOLL_GDT_GRACE_MS);
 			return 0;
+		}
 		msleep(1);
 	}
 	snprintf(err, ATOLL_ERROR_LEN,
