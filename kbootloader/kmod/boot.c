@@ -52,7 +52,7 @@
 /* Trampoline blob (trampoline.S) and its host-filled words. */
 extern const u8 atoll_tramp_start[], atoll_tramp_end[];
 extern const u8 atoll_tramp_cr3[], atoll_tramp_boot_params[], atoll_tramp_entry[];
-extern const u8 atoll_tramp_started[];
+extern const u8 atoll_tramp_started[], atoll_tramp_parked[], atoll_tramp_park[];
 #define TRAMP_OFF(sym) ((unsigned long)((sym) - atoll_tramp_start))
 
 int atoll_cpu_of_apic(u32 apic_id)
@@ -113,7 +113,8 @@ static void describe_machine(struct boot_ctx *c, struct atoll_kb_machine *m)
 	for (i = 0; i < ATOLL_MAX_PARTITIONS; i++) {
 		struct atoll_host_partition *hp = &atoll_host.parts[i];
 
-		if (!hp->used)
+		/* A stopped partition being restarted is replaced, not kept. */
+		if (!hp->used || hp->id == c->req.partition_id)
 			continue;
 		c->parts[p] = (struct atoll_kb_partition){
 			.id = hp->id, .node = hp->node, .cpu_count = hp->cpu_count,
@@ -175,6 +176,16 @@ out:
 	return ret;
 }
 
+/*
+ * The code page is rewritten with the same bytes every time, never cleared:
+ * parked CPUs keep halting in it (trampoline.S, tr_park). Its data words and
+ * the page tables are the only things that change.
+ */
+static void load_trampoline(u8 *t)
+{
+	memcpy(t, atoll_tramp_start, atoll_tramp_end - atoll_tramp_start);
+}
+
 /* Identity-map 512 GiB with 1 GiB pages in the two pages after the code. */
 static void fill_trampoline(u8 *t, phys_addr_t tpa, const struct atoll_kb_layout *l)
 {
@@ -182,8 +193,8 @@ static void fill_trampoline(u8 *t, phys_addr_t tpa, const struct atoll_kb_layout
 	u64 v;
 	int i;
 
-	memset(t, 0, 3 * PAGE_SIZE);
-	memcpy(t, atoll_tramp_start, atoll_tramp_end - atoll_tramp_start);
+	load_trampoline(t);
+	memset(pml4, 0, PAGE_SIZE);
 	pml4[0] = (tpa + 2 * PAGE_SIZE) | _PAGE_PRESENT | _PAGE_RW;
 	for (i = 0; i < 512; i++)
 		pdpt[i] = ((u64)i << 30) | _PAGE_PRESENT | _PAGE_RW | _PAGE_PSE;
@@ -194,6 +205,31 @@ static void fill_trampoline(u8 *t, phys_addr_t tpa, const struct atoll_kb_layout
 	v = l->entry;
 	memcpy(t + TRAMP_OFF(atoll_tramp_entry), &v, 8);
 	wmb();
+}
+
+int atoll_park_cpus(const u32 *apic_ids, unsigned int count)
+{
+	phys_addr_t tpa = atoll_trampoline_phys();
+	u8 *t = phys_to_virt(tpa);
+	volatile u32 *parked = (volatile u32 *)(t + TRAMP_OFF(atoll_tramp_parked));
+	unsigned int i;
+	u32 before;
+	int waited;
+
+	load_trampoline(t);
+	before = READ_ONCE(*parked);
+	WRITE_ONCE(t[TRAMP_OFF(atoll_tramp_park)], 1);
+	wmb();
+	for (i = 0; i < count; i++)
+		atoll_send_init_sipi(apic_ids[i], tpa);	/* INIT: interrupts off or not */
+	for (waited = 0; waited < ATOLL_START_TIMEOUT_MS; waited++) {
+		if (READ_ONCE(*parked) - before >= count)
+			return 0;
+		msleep(1);
+	}
+	pr_err("%u CPU(s) did not reach the park loop within %d ms\n",
+	       count - (READ_ONCE(*parked) - before), ATOLL_START_TIMEOUT_MS);
+	return -ETIMEDOUT;
 }
 
 static int start_cpu(u32 apic_id, const struct atoll_kb_layout *l, char *err)
@@ -251,8 +287,9 @@ static int do_boot(struct boot_ctx *c, char *err)
 	struct atoll_boot_request *r = &c->req;
 	struct atoll_kb_machine m;
 	struct atoll_kb_partition *p = &c->in.part;
-	struct atoll_host_partition *hp;
+	struct atoll_host_partition *hp, *old;
 	struct timespec64 now;
+	unsigned int reused = 0;
 	unsigned int i, taken = 0;
 	char *user_cmdline;
 	int ret;
@@ -274,8 +311,10 @@ static int do_boot(struct boot_ctx *c, char *err)
 			 ATOLL_MAX_PARTITIONS - 1);
 		return -EINVAL;
 	}
-	if (atoll_host.parts[r->partition_id].used) {
-		snprintf(err, ATOLL_ERROR_LEN, "partition %u exists already", r->partition_id);
+	old = &atoll_host.parts[r->partition_id];
+	if (old->used && old->state != ATOLL_PSTATE_STOPPED) {
+		snprintf(err, ATOLL_ERROR_LEN, "partition %u exists already and is not stopped (atoll stop %u first)",
+			 r->partition_id, r->partition_id);
 		return -EBUSY;
 	}
 	if (!r->cpu_count || r->cpu_count > ATOLL_MAX_PARTITION_CPUS ||
@@ -335,20 +374,32 @@ static int do_boot(struct boot_ctx *c, char *err)
 	if (atoll_kb_plan(&c->in, c->scratch, &c->layout, err, ATOLL_ERROR_LEN))
 		return -EINVAL;
 
-	/* Every CPU must be the host's now: online, not the boot CPU. */
+	/*
+	 * Every CPU must be the host's now (online), or be parked by the stopped
+	 * partition this boot restarts. CPUs it does not reuse stay parked.
+	 */
 	for (i = 0; i < r->cpu_count; i++) {
+		bool parked_here = old->used && atoll_partition_has_apic(old, r->apic_ids[i]);
+
 		c->cpu_nums[i] = atoll_cpu_of_apic(r->apic_ids[i]);
-		if (c->cpu_nums[i] < 0 || !cpu_online(c->cpu_nums[i])) {
+		if (c->cpu_nums[i] < 0 || (!cpu_online(c->cpu_nums[i]) && !parked_here)) {
 			snprintf(err, ATOLL_ERROR_LEN, "CPU with APIC ID %u is %s", r->apic_ids[i],
 				 c->cpu_nums[i] < 0 ? "not in this machine" : "not online in the host");
 			return -EBUSY;
 		}
 	}
+	if (old->used && !atoll_same_cpus(old, r->apic_ids, r->cpu_count)) {
+		snprintf(err, ATOLL_ERROR_LEN,
+			 "a restart keeps the partition's CPUs; release partition %u first to change them",
+			 r->partition_id);
+		return -EINVAL;
+	}
+	reused = old->used ? r->cpu_count : 0;
 
 	/* Commit. Broadcast IPIs go off before the first CPU leaves the host. */
-	atoll_host.lent_cpus += r->cpu_count;
+	atoll_host.lent_cpus += r->cpu_count - reused;
 	atoll_set_cpus_lent(atoll_host.lent_cpus);
-	for (taken = 0; taken < r->cpu_count; taken++) {
+	for (taken = 0; taken < r->cpu_count - reused; taken++) {
 		ret = remove_cpu(c->cpu_nums[taken]);
 		if (ret) {
 			snprintf(err, ATOLL_ERROR_LEN, "the host could not give up CPU %d (APIC ID %u): %d",
@@ -370,25 +421,30 @@ static int do_boot(struct boot_ctx *c, char *err)
 	/* SMP partitions start their other CPUs themselves; the host starts [0]. */
 	ret = start_cpu(r->apic_ids[0], &c->layout, err);
 	if (ret) {
+		/* A failed restart leaves the partition stopped, a failed boot none. */
 		atoll_lagoon_set_state(atoll_host.lagoon, atoll_host.lagoon_size, r->partition_id,
-				       ATOLL_PSTATE_FREE, ATOLL_PREASON_NONE, 0, 0);
-		atoll_lagoon_assign(atoll_host.lagoon, atoll_host.lagoon_size, 0, r->apic_ids,
-				    r->cpu_count);
+				       reused ? ATOLL_PSTATE_STOPPED : ATOLL_PSTATE_FREE,
+				       reused ? ATOLL_PREASON_FORCED : ATOLL_PREASON_NONE, 0, 0);
+		if (!reused)
+			atoll_lagoon_assign(atoll_host.lagoon, atoll_host.lagoon_size, 0, r->apic_ids,
+					    r->cpu_count);
 		goto fail;
 	}
 
 	hp = &atoll_host.parts[r->partition_id];
+	if (!hp->used)	/* the module maps the partition's lagoon: no unload now */
+		__module_get(THIS_MODULE);
 	*hp = (struct atoll_host_partition){
 		.used = true, .id = r->partition_id, .node = r->numa_node,
 		.cpu_count = r->cpu_count, .mem_count = r->mem_range_count,
-		.boot_ns = ktime_get_ns(),
+		.boot_ns = ktime_get_ns(), .state = ATOLL_PSTATE_BOOTING,
+		.last_beat_ns = ktime_get_ns(),
 	};
 	memcpy(hp->apic_ids, r->apic_ids, sizeof(hp->apic_ids));
 	memcpy(hp->mem, r->mem_ranges, sizeof(hp->mem));
 	for (i = 0; i < r->cpu_count; i++)
 		hp->cpus[i] = c->cpu_nums[i];
-	/* The module maps the lagoon the partition lives in: no unload now. */
-	__module_get(THIS_MODULE);
+	atoll_monitor_kick();
 	pr_info("partition %u started on APIC %u: kernel at %#llx, initramfs %#llx+%llu, \"%s\"\n",
 		r->partition_id, r->apic_ids[0], c->layout.kernel_start, c->layout.initrd_start,
 		r->initrd_size, c->cmdline);
@@ -396,6 +452,8 @@ static int do_boot(struct boot_ctx *c, char *err)
 
 fail:
 	give_back_cpus(c, taken);
+	if (reused)	/* the restarted partition's CPUs go back to the park loop */
+		atoll_park_cpus(r->apic_ids, reused);
 	return ret;
 }
 

@@ -18,7 +18,8 @@
  * physical address of boot_params.
  *
  * Before the jump it sets `started` to 1 so the host knows the page may be
- * reused for the next boot.
+ * reused for the next boot. With `park` set, the CPU instead counts itself
+ * in `parked` and halts here for good (see tr_park).
  */
 #define TR_OFF(x) ((x) - atoll_tramp_start)
 
@@ -31,6 +32,8 @@ atoll_tramp_start:
 	cld
 	mov	%cs, %ax
 	mov	%ax, %ds
+	cmpb	$0, TR_OFF(atoll_tramp_park)
+	jne	tr_park
 	xorl	%ebx, %ebx
 	mov	%cs, %bx
 	shll	$4, %ebx			/* %ebx = linear address of this page */
@@ -84,6 +87,19 @@ tr_lm64:
 	movl	$1, TR_OFF(atoll_tramp_started)(%rbx)
 	jmp	*%rax
 
+	/*
+	 * Park: a stopped partition's CPU waits here, in real mode with
+	 * interrupts off, until the next INIT (a restart, or the host taking
+	 * the CPU back). It no longer runs from the partition's memory. These
+	 * bytes are rewritten only with identical bytes, so a CPU woken by an
+	 * NMI finds the same loop.
+	 */
+	.code16
+tr_park:
+	lock incl TR_OFF(atoll_tramp_parked)
+1:	hlt
+	jmp	1b
+
 	.balign 8
 tr_gdt:
 	.quad	0				/* 0x00 null */
@@ -104,6 +120,7 @@ tr_jmp64:
 	/* Host-filled before STARTUP. */
 	.balign 8
 	.globl atoll_tramp_cr3, atoll_tramp_boot_params, atoll_tramp_entry, atoll_tramp_started
+	.globl atoll_tramp_park, atoll_tramp_parked
 atoll_tramp_cr3:
 	.quad	0				/* host: PML4 physical address (< 4 GiB) */
 atoll_tramp_boot_params:
@@ -112,5 +129,9 @@ atoll_tramp_entry:
 	.quad	0				/* host: kernel 64-bit entry (load + 0x200) */
 atoll_tramp_started:
 	.long	0				/* trampoline: 1 once it jumped to the kernel */
-	.long	0
+atoll_tramp_parked:
+	.long	0				/* trampoline: +1 per CPU that parked */
+atoll_tramp_park:
+	.byte	0				/* host: 1 = park the CPU instead of booting */
+	.byte	0, 0, 0
 atoll_tramp_end:

@@ -23,6 +23,11 @@ struct atoll_host_partition {
 	unsigned int cpus[ATOLL_MAX_PARTITION_CPUS];	/* host logical CPU numbers */
 	struct atoll_mem_range mem[ATOLL_MAX_MEM_RANGES];
 	u64 boot_ns;					/* ktime_get_ns() at start */
+	u32 state;					/* ATOLL_PSTATE_*, mirrored in the lagoon */
+	u32 reason;					/* ATOLL_PREASON_* */
+	u64 last_beat;					/* heartbeat last seen */
+	u64 last_beat_ns;				/* when it last changed */
+	u64 stop_deadline_ns;				/* STOPPING: when to give up */
 };
 
 struct atoll_host {
@@ -49,5 +54,18 @@ extern struct atoll_host atoll_host;
 /* kbootloader/kmod/boot.c */
 long atoll_boot_ioctl(struct atoll_boot_request __user *ureq);
 int atoll_cpu_of_apic(u32 apic_id);
+/* Send CPUs to the trampoline's park loop (INIT-SIPI: works with interrupts off). */
+int atoll_park_cpus(const u32 *apic_ids, unsigned int count);
+
+/* kbootloader/kmod/lifecycle.c, all under atoll_host.lock */
+bool atoll_partition_has_apic(const struct atoll_host_partition *hp, u32 apic_id);
+bool atoll_same_cpus(const struct atoll_host_partition *hp, const u32 *apic_ids, u32 count);
+void atoll_set_partition_state(struct atoll_host_partition *hp, u32 state, u32 reason);
+void atoll_monitor_kick(void);
+void atoll_monitor_stop(void);
+long atoll_stop_ioctl(struct atoll_stop __user *uarg, u32 size);
+/* Pipeline post from process context (atoll_main.c owns the pipelines). */
+int atoll_host_post_control(u32 apic_id, u32 pid, u32 command);
+void atoll_host_release_virq(u32 pid);
 
 #endif

@@ -23,6 +23,8 @@
 #include <linux/topology.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <linux/reboot.h>
+#include <linux/string.h>
 #include <linux/workqueue.h>
 #include <linux/completion.h>
 #include <asm/apic.h>
@@ -113,16 +115,55 @@ static void host_control(u32 virq)
 static const struct atoll_handoff *ho;
 static void *part_lagoon;
 
+/* A clean stop runs the partition's own shutdown: poweroff signals init. */
+static void stop_work_fn(struct work_struct *w)
+{
+	pr_info("partition %u: stop requested by the host\n", ho->partition_id);
+	orderly_poweroff(true);
+}
+static DECLARE_WORK(stop_work, stop_work_fn);
+
 static void partition_control(u32 virq)
 {
+	u32 command = ATOLL_COMMAND_PING;
 	int host_virq;
 
 	if ((int)virq != my_virq)
 		return;
+	atoll_lagoon_get_command(part_lagoon, ho->lagoon_size, ho->partition_id, &command);
+	if (command == ATOLL_COMMAND_STOP) {
+		schedule_work(&stop_work);
+		return;
+	}
 	host_virq = atoll_lagoon_get_control_virq(part_lagoon, ho->lagoon_size, 0);
 	if (host_virq >= 0)
 		atoll_pipe_post(pipe_irq, ho->host_apic_id, host_virq);
 }
+
+/* Called by the platform code with interrupts off as the CPU parks. */
+static void park_report(enum atoll_park_reason why)
+{
+	atoll_lagoon_set_parked(part_lagoon, ho->lagoon_size, ho->partition_id, why);
+}
+
+/*
+ * Test hook: writing 1 to /sys/module/atoll/parameters/hang makes this
+ * partition's CPU spin with interrupts off, as a hung kernel would; only a
+ * force-stop (INIT) gets it back. Refused on the host.
+ */
+static int hang_set(const char *val, const struct kernel_param *kp)
+{
+	if (!ho || !sysfs_streq(val, "1"))
+		return -EINVAL;
+	pr_emerg("partition %u: hanging with interrupts off (test hook)\n", ho->partition_id);
+	local_irq_disable();
+	for (;;)
+		cpu_relax();
+	return 0;
+}
+static const struct kernel_param_ops hang_ops = { .set = hang_set };
+module_param_cb(hang, &hang_ops, NULL, 0200);
+MODULE_PARM_DESC(hang, "partition test hook: write 1 to spin with interrupts off");
 
 static int pipe_setup(void *lag, unsigned long size, u32 pid, u32 apic, void (*control)(u32))
 {
@@ -160,6 +201,27 @@ static void pipe_teardown(void)
 	kfree(pipe_irq);
 	kfree(pipe_post);
 	pipe_irq = pipe_post = NULL;
+}
+
+/* Host: tell partition @pid what to do, then ring its control virq. */
+int atoll_host_post_control(u32 apic_id, u32 pid, u32 command)
+{
+	int v = atoll_lagoon_get_control_virq(atoll_host.lagoon, atoll_host.lagoon_size, pid);
+
+	if (v < 0 || !pipe_post)
+		return -ENOENT;
+	atoll_lagoon_set_command(atoll_host.lagoon, atoll_host.lagoon_size, pid, command);
+	return atoll_pipe_post(pipe_post, apic_id, v);
+}
+
+/* Host: a stopped partition's control virq goes back to the table. */
+void atoll_host_release_virq(u32 pid)
+{
+	int v = atoll_lagoon_get_control_virq(atoll_host.lagoon, atoll_host.lagoon_size, pid);
+
+	if (v >= 0 && pipe_post)
+		atoll_pipe_release(pipe_post, v);
+	atoll_lagoon_clear_control_virq(atoll_host.lagoon, atoll_host.lagoon_size, pid);
 }
 
 /* ------------------------------------------------------------ host side */
@@ -305,11 +367,8 @@ static void fill_list(struct atoll_list *l)
 			continue;
 		atoll_lagoon_get_state(atoll_host.lagoon, atoll_host.lagoon_size, hp->id, &state,
 				       &reason, &beat);
-		if (state == ATOLL_PSTATE_BOOTING && beat > 0) {
-			state = ATOLL_PSTATE_RUNNING;
-			atoll_lagoon_set_state(atoll_host.lagoon, atoll_host.lagoon_size, hp->id,
-					       state, reason, hp->cpu_count, 0);
-		}
+		state = hp->state;	/* the host's view; the monitor keeps it current */
+		reason = hp->reason;
 		pi->partition_id = hp->id;
 		pi->state = state;
 		pi->reason = reason;
@@ -319,7 +378,8 @@ static void fill_list(struct atoll_list *l)
 		pi->mem_range_count = hp->mem_count;
 		memcpy(pi->mem_ranges, hp->mem, sizeof(pi->mem_ranges));
 		pi->boot_ns = hp->boot_ns;
-		pi->uptime_ns = state == ATOLL_PSTATE_RUNNING ? ktime_get_ns() - hp->boot_ns : 0;
+		pi->uptime_ns = state == ATOLL_PSTATE_RUNNING || state == ATOLL_PSTATE_HUNG ||
+				state == ATOLL_PSTATE_STOPPING ? ktime_get_ns() - hp->boot_ns : 0;
 		pi->heartbeat = beat;
 		l->count++;
 	}
@@ -347,7 +407,7 @@ static long atoll_ping_ioctl(struct atoll_ping __user *uarg, u32 size)
 	} else {
 		reinit_completion(&pong);
 		t0 = ktime_get_ns();
-		if (atoll_pipe_post(pipe_post, hp->apic_ids[0], v))
+		if (atoll_host_post_control(hp->apic_ids[0], hp->id, ATOLL_COMMAND_PING))
 			snprintf(p.error, sizeof(p.error), "posting to partition %u failed",
 				 p.partition_id);
 		else if (!wait_for_completion_timeout(&pong, HZ))
@@ -387,6 +447,8 @@ static long atoll_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return atoll_boot_ioctl(uarg);
 	case ATOLL_IOC_PING:
 		return atoll_ping_ioctl(uarg, size);
+	case ATOLL_IOC_STOP:
+		return atoll_stop_ioctl(uarg, size);
 	case ATOLL_IOC_MACHINE: {
 		struct atoll_machine *m;
 		unsigned int i;
@@ -499,6 +561,7 @@ static int partition_init(void)
 	if (pipe_setup(part_lagoon, ho->lagoon_size, ho->partition_id, ho->apic_ids[0],
 		       partition_control))
 		pr_err("partition %u: no pipeline: the host cannot reach it\n", ho->partition_id);
+	atoll_set_park_notify(park_report);
 	INIT_DELAYED_WORK(&heartbeat_work, heartbeat);
 	schedule_delayed_work(&heartbeat_work, 0);
 	pr_info("partition %u attached to the lagoon at %#llx\n", ho->partition_id, ho->lagoon_phys);
@@ -529,14 +592,18 @@ static int __init atoll_init(void)
 
 static void __exit atoll_exit(void)
 {
+	/* Stop everything that uses the lagoon before unmapping it. */
 	pipe_teardown();
 	if (ho) {
+		atoll_set_park_notify(NULL);
+		cancel_work_sync(&stop_work);
 		cancel_delayed_work_sync(&heartbeat_work);
 #ifdef ATOLL_HAVE_VCON
 		atoll_vcon_partition_exit();
 #endif
 		memunmap(part_lagoon);
 	} else {
+		atoll_monitor_stop();
 		misc_deregister(&atoll_dev);
 		if (atoll_host.lagoon)
 			memunmap(atoll_host.lagoon);

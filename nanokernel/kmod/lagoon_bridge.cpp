@@ -111,6 +111,9 @@ extern "C" int atoll_lagoon_set_state(void* base, unsigned long size, atoll_u32 
     if (state == ATOLL_PSTATE_BOOTING) {   // a new life: new start time, no beats yet
         nk::shared(s->boot_tsc).store(boot_tsc, std::memory_order_relaxed);
         nk::shared(s->heartbeat).store(0, std::memory_order_relaxed);
+        nk::shared(s->parked).store(0, std::memory_order_relaxed);
+        nk::shared(s->command).store(ATOLL_COMMAND_PING, std::memory_order_relaxed);
+        nk::shared(s->control_virq).store(0, std::memory_order_relaxed);
     }
     nk::shared(s->state).store(state, std::memory_order_release);
     return 0;
@@ -157,4 +160,49 @@ extern "C" int atoll_lagoon_get_control_virq(void* base, unsigned long size, ato
     if (!(v & ATOLL_CONTROL_VIRQ_VALID) || (v & ~ATOLL_CONTROL_VIRQ_VALID) >= ATOLL_VIRQ_COUNT)
         return code(Error::not_found);
     return static_cast<int>(v & ~ATOLL_CONTROL_VIRQ_VALID);
+}
+
+namespace {
+
+// One u32 field of partition @pid's state record.
+template <atoll_u32 atoll_partition_state::*Field>
+int store_field(void* base, unsigned long size, atoll_u32 pid, atoll_u32 v) {
+    auto p = state_of(base, size, pid);
+    if (!p)
+        return code(p.error());
+    nk::shared(p.value()->*Field).store(v, std::memory_order_release);
+    return 0;
+}
+
+template <atoll_u32 atoll_partition_state::*Field>
+int load_field(void* base, unsigned long size, atoll_u32 pid, atoll_u32* v) {
+    auto p = state_of(base, size, pid);
+    if (!p)
+        return code(p.error());
+    *v = nk::shared(p.value()->*Field).load(std::memory_order_acquire);
+    return 0;
+}
+
+}  // namespace
+
+extern "C" int atoll_lagoon_set_parked(void* base, unsigned long size, atoll_u32 pid, atoll_u32 why) {
+    return store_field<&atoll_partition_state::parked>(base, size, pid, why);
+}
+
+extern "C" int atoll_lagoon_get_parked(void* base, unsigned long size, atoll_u32 pid, atoll_u32* why) {
+    return load_field<&atoll_partition_state::parked>(base, size, pid, why);
+}
+
+extern "C" int atoll_lagoon_set_command(void* base, unsigned long size, atoll_u32 pid,
+                                        atoll_u32 command) {
+    return store_field<&atoll_partition_state::command>(base, size, pid, command);
+}
+
+extern "C" int atoll_lagoon_get_command(void* base, unsigned long size, atoll_u32 pid,
+                                        atoll_u32* command) {
+    return load_field<&atoll_partition_state::command>(base, size, pid, command);
+}
+
+extern "C" int atoll_lagoon_clear_control_virq(void* base, unsigned long size, atoll_u32 pid) {
+    return store_field<&atoll_partition_state::control_virq>(base, size, pid, 0);
 }

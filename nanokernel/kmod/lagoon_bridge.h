@@ -35,6 +35,16 @@ int atoll_lagoon_get_state(void *base, unsigned long size, atoll_u32 pid, atoll_
 int atoll_lagoon_set_control_virq(void *base, unsigned long size, atoll_u32 pid, atoll_u32 virq);
 /* Any kernel: partition @pid's control virq, or a negative error if none yet. */
 int atoll_lagoon_get_control_virq(void *base, unsigned long size, atoll_u32 pid);
+/* Partition: record why its CPU parks (ATOLL_PARKED_*). Safe in panic context. */
+int atoll_lagoon_set_parked(void *base, unsigned long size, atoll_u32 pid, atoll_u32 why);
+/* Host: what the partition recorded when it parked (0 = still running). */
+int atoll_lagoon_get_parked(void *base, unsigned long size, atoll_u32 pid, atoll_u32 *why);
+/* Host: the command the next control virq carries (ATOLL_COMMAND_*). */
+int atoll_lagoon_set_command(void *base, unsigned long size, atoll_u32 pid, atoll_u32 command);
+/* Partition: read its command. */
+int atoll_lagoon_get_command(void *base, unsigned long size, atoll_u32 pid, atoll_u32 *command);
+/* Any kernel: forget partition @pid's control virq (it is being released). */
+int atoll_lagoon_clear_control_virq(void *base, unsigned long size, atoll_u32 pid);
 /* Partition: count one more heartbeat. */
 int atoll_lagoon_heartbeat(void *base, unsigned long size, atoll_u32 pid);
 

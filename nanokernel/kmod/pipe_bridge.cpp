@@ -64,6 +64,11 @@ extern "C" int atoll_pipe_alloc(void* mem, atoll_u32 owner) {
     return v ? static_cast<int>(v->value()) : code(v.error());
 }
 
+extern "C" int atoll_pipe_release(void* mem, atoll_u32 virq) {
+    Status st = static_cast<PipeMem*>(mem)->pipe.release(Virq{virq});
+    return st ? 0 : code(st.error());
+}
+
 extern "C" int atoll_pipe_post(void* mem, atoll_u32 target_apic, atoll_u32 virq) {
     auto* m = static_cast<PipeMem*>(mem);
     // The target's slot, found by scanning the lagoon (never indexed by APIC ID).

@@ -22,6 +22,8 @@ int atoll_pipe_open(void *mem, void *lagoon, unsigned long size, atoll_u32 self_
 int atoll_pipe_control(void *mem, void (*handler)(atoll_u32 virq));
 /* A control-stage virq owned by partition @owner; > 0, or a negative error. */
 int atoll_pipe_alloc(void *mem, atoll_u32 owner);
+/* Give back a virq allocated with atoll_pipe_alloc(). */
+int atoll_pipe_release(void *mem, atoll_u32 virq);
 /* Post @virq to the CPU with APIC ID @target_apic. */
 int atoll_pipe_post(void *mem, atoll_u32 target_apic, atoll_u32 virq);
 /* Run the pipeline on this CPU; 1 when unstalled work remains (self-IPI). */

@@ -65,5 +65,8 @@ extern const Command log_command;
 extern const Command console_command;
 extern const Command run_command;
 extern const Command ping_command;
+extern const Command stop_command;
+extern const Command restart_command;
+extern const Command release_command;
 
 }  // namespace atl::cli

@@ -12,6 +12,7 @@
 #include "atoll/ssi/planfile.hpp"
 #include "atoll/ssi/size.hpp"
 #include "cli.hpp"
+#include "partition_wait.hpp"
 
 namespace atl::cli {
 namespace {
@@ -91,34 +92,6 @@ void parse_cpus(nk::Partition& p, const std::string& text) {
     for (auto a : plan.partition_list()[0].cpu_list())
         if (!p.add_cpu(a))
             throw UsageError("--cpus: too many CPUs");
-}
-
-bool wait_running(const ssi::Control& ctl, std::uint32_t id, int timeout_s) {
-    auto start = std::chrono::steady_clock::now();
-    while (std::chrono::steady_clock::now() - start < std::chrono::seconds(timeout_s)) {
-        auto l = ctl.list();
-        for (std::uint32_t i = 0; i < l.count; i++) {
-            const auto& p = l.partitions[i];
-            if (p.partition_id != id)
-                continue;
-            if (p.state == ATOLL_PSTATE_RUNNING) {
-                auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    std::chrono::steady_clock::now() - start).count();
-                std::cout << "partition " << id << ": running (attached after " << ms / 1000
-                          << "." << (ms % 1000) / 100 << " s)" << std::endl;
-                return true;
-            }
-            if (p.state == ATOLL_PSTATE_STOPPED) {
-                std::cerr << "atoll boot: partition " << id << " stopped during boot ("
-                          << ssi::reason_name(p.reason) << "); see: atoll log " << id << "\n";
-                return false;
-            }
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    std::cerr << "atoll boot: partition " << id << " did not attach within " << timeout_s
-              << " s; see: atoll log " << id << "\n";
-    return false;
 }
 
 int run(const Args& args) {

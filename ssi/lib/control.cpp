@@ -111,6 +111,18 @@ std::uint64_t Control::ping(std::uint32_t partition) const {
     return p.rtt_ns;
 }
 
+void Control::stop(std::uint32_t partition, std::uint32_t how) const {
+    atoll_stop s{};
+    s.size = sizeof(s);
+    s.partition_id = partition;
+    s.how = how;
+    if (::ioctl(fd_, ATOLL_IOC_STOP, &s) != 0) {
+        int e = errno;
+        s.error[sizeof(s.error) - 1] = 0;
+        throw Failure(s.error[0] ? std::string(s.error) : std::string(std::strerror(e)));
+    }
+}
+
 void Control::boot(const nk::Partition& p, const BootImages& images) const {
     auto kernel = read_file(images.kernel_path, "kernel image");
     auto initrd = read_file(images.initrd_path, "initramfs");
@@ -153,6 +165,7 @@ const char* state_name(std::uint32_t state) {
     case ATOLL_PSTATE_RUNNING: return "running";
     case ATOLL_PSTATE_STOPPING: return "stopping";
     case ATOLL_PSTATE_STOPPED: return "stopped";
+    case ATOLL_PSTATE_HUNG: return "hung";
     }
     return "unknown";
 }

@@ -7,6 +7,7 @@
  *   ioctl ATOLL_IOC_LIST    the partition table
  *   ioctl ATOLL_IOC_PING    round trip through the pipeline to a partition
  *   ioctl ATOLL_IOC_MACHINE the machine as the module saw it at load
+ *   ioctl ATOLL_IOC_STOP    stop (clean or forced) or release a partition
  *   mmap offset 0           the whole lagoon, read-write, root only (console rings)
  *
  * Every structure starts with its own size, written by the caller, so the
@@ -127,10 +128,23 @@ struct atoll_machine {
 ATOLL_ABI_ASSERT(sizeof(struct atoll_machine_cpu) == 12);
 ATOLL_ABI_ASSERT(offsetof(struct atoll_machine, cpus) == 16);
 
+/* Stop a partition, or give a stopped partition's CPUs back to the host. */
+#define ATOLL_STOP_CLEAN 0u   /* ask its init to shut down; the CPU parks itself */
+#define ATOLL_STOP_FORCE 1u   /* INIT its CPUs into the park loop, whatever they do */
+#define ATOLL_STOP_RELEASE 2u /* stopped partition: CPUs back online in the host */
+struct atoll_stop {
+	atoll_u32 size;             /* tool: sizeof(struct atoll_stop) */
+	atoll_u32 partition_id;     /* tool */
+	atoll_u32 how;              /* tool: ATOLL_STOP_* */
+	atoll_u32 reserved0;        /* tool: 0 */
+	char error[ATOLL_ERROR_LEN]; /* module: why it was refused */
+};
+
 #define ATOLL_IOC_STATUS _IOWR(ATOLL_IOC_MAGIC, 1, struct atoll_status)
 #define ATOLL_IOC_BOOT _IOWR(ATOLL_IOC_MAGIC, 2, struct atoll_boot_request)
 #define ATOLL_IOC_LIST _IOWR(ATOLL_IOC_MAGIC, 3, struct atoll_list)
 #define ATOLL_IOC_PING _IOWR(ATOLL_IOC_MAGIC, 4, struct atoll_ping)
 #define ATOLL_IOC_MACHINE _IOWR(ATOLL_IOC_MAGIC, 5, struct atoll_machine)
+#define ATOLL_IOC_STOP _IOWR(ATOLL_IOC_MAGIC, 6, struct atoll_stop)
 
 #endif /* ATOLL_ABI_IOCTL_H */

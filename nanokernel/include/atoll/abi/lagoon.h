@@ -77,6 +77,17 @@ ATOLL_ABI_ASSERT(sizeof(struct atoll_lagoon_header) % ATOLL_LAGOON_ALIGN == 0);
 #define ATOLL_PSTATE_RUNNING 3u  /* heartbeat seen */
 #define ATOLL_PSTATE_STOPPING 4u /* stop requested, waiting for CPUs to park */
 #define ATOLL_PSTATE_STOPPED 5u  /* CPUs parked; reason says why */
+#define ATOLL_PSTATE_HUNG 6u     /* running, but no heartbeat for a few seconds */
+
+/* atoll_partition_state.parked, partition-written as its CPU parks. */
+#define ATOLL_PARKED_HALT 1u
+#define ATOLL_PARKED_POWER_OFF 2u
+#define ATOLL_PARKED_RESTART 3u
+#define ATOLL_PARKED_PANIC 4u
+
+/* atoll_partition_state.command, host-written before it posts the control virq. */
+#define ATOLL_COMMAND_PING 0u  /* answer with the host's control virq */
+#define ATOLL_COMMAND_STOP 1u  /* shut down cleanly (init runs its shutdown) */
 
 /* atoll_partition_state.reason, host-written with STOPPING/STOPPED. */
 #define ATOLL_PREASON_NONE 0u
@@ -103,7 +114,9 @@ struct ATOLL_ALIGNED(64) atoll_partition_state {
 	atoll_u64 boot_tsc;  /* host: TSC when the partition's boot CPU was started */
 	atoll_u32 cpu_count; /* host: CPUs given to the partition */
 	atoll_u32 control_virq; /* that kernel: ATOLL_CONTROL_VIRQ_VALID | virq its control stage answers */
-	atoll_u64 reserved[4];
+	atoll_u32 parked;    /* partition: ATOLL_PARKED_* once its CPU parks itself, else 0 */
+	atoll_u32 command;   /* host: ATOLL_COMMAND_* for the next control virq */
+	atoll_u64 reserved[3];
 };
 
 ATOLL_ABI_ASSERT(offsetof(struct atoll_partition_state, heartbeat) == 8);

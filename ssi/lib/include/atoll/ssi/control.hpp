@@ -37,6 +37,8 @@ public:
     // Round trip host -> partition -> host through the interrupt pipeline,
     // in nanoseconds; throws Failure with the module's reason.
     [[nodiscard]] std::uint64_t ping(std::uint32_t partition) const;
+    // ATOLL_STOP_CLEAN / _FORCE / _RELEASE; throws Failure with the reason.
+    void stop(std::uint32_t partition, std::uint32_t how) const;
     // Starts one partition; throws Failure with the module's reason.
     void boot(const nk::Partition& p, const BootImages& images) const;
 
