@@ -9,9 +9,16 @@ namespace atl::ssi {
 RunMarkers::RunMarkers(std::string nonce) : nonce_(std::move(nonce)) {}
 
 std::string RunMarkers::command_line(std::string_view cmd) const {
+    // One line, so the shell's echo of it comes before the begin marker's
+    // output. '&' ends a command as ';' does, and '&;' is a syntax error:
+    // after a command that ends in '&' the end marker follows a blank.
+    std::string_view trimmed = cmd;
+    while (!trimmed.empty() && (trimmed.back() == ' ' || trimmed.back() == '\t'))
+        trimmed.remove_suffix(1);
+    const bool background = trimmed.ends_with('&') && !trimmed.ends_with("&&");
     // Leading space: kept out of shell history where the shell supports it.
-    return " echo @@B$((1+1))-" + nonce_ + "@@; " + std::string(cmd) + "; echo \"@@E$((1+1))-" + nonce_ +
-           " $?@@\"\n";
+    return " echo @@B$((1+1))-" + nonce_ + "@@; " + std::string(trimmed) +
+           (background ? " " : "; ") + "echo \"@@E$((1+1))-" + nonce_ + " $?@@\"\n";
 }
 
 bool RunMarkers::feed(std::string_view text) {

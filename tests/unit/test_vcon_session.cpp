@@ -39,6 +39,11 @@ TEST(VconMarkers, TypedLineNeverMatchesOnlyTheEvaluatedMarkersDo) {
     RunMarkers m("n0nce");
     const std::string line = m.command_line("ls /");
     EXPECT_EQ(line, " echo @@B$((1+1))-n0nce@@; ls /; echo \"@@E$((1+1))-n0nce $?@@\"\n");
+    // A command that ends in '&' is already terminated: no ';' after it.
+    EXPECT_EQ(m.command_line("sleep 9 & "),
+              " echo @@B$((1+1))-n0nce@@; sleep 9 & echo \"@@E$((1+1))-n0nce $?@@\"\n");
+    EXPECT_EQ(m.command_line("true && false"),
+              " echo @@B$((1+1))-n0nce@@; true && false; echo \"@@E$((1+1))-n0nce $?@@\"\n");
     // The shell echoes the typed line first: no match.
     EXPECT_FALSE(m.feed("# " + line.substr(0, line.size() - 1) + "\r\n"));
     EXPECT_FALSE(m.begun());
