@@ -367,6 +367,12 @@ static void fill_list(struct atoll_list *l)
 			continue;
 		atoll_lagoon_get_state(atoll_host.lagoon, atoll_host.lagoon_size, hp->id, &state,
 				       &reason, &beat);
+		/* A first heartbeat counts at once, not at the monitor's next tick. */
+		if (hp->state == ATOLL_PSTATE_BOOTING && beat > 0) {
+			hp->last_beat = beat;
+			hp->last_beat_ns = ktime_get_ns();
+			atoll_set_partition_state(hp, ATOLL_PSTATE_RUNNING, ATOLL_PREASON_NONE);
+		}
 		state = hp->state;	/* the host's view; the monitor keeps it current */
 		reason = hp->reason;
 		pi->partition_id = hp->id;

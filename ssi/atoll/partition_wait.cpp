@@ -35,7 +35,7 @@ bool wait_running(const ssi::Control& ctl, std::uint32_t id, int timeout_s) {
                 return false;
             }
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     std::cerr << "atoll boot: partition " << id << " did not attach within " << timeout_s
               << " s; see: atoll log " << id << "\n";

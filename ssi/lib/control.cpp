@@ -2,6 +2,7 @@
 #include "atoll/ssi/control.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -123,10 +124,48 @@ void Control::stop(std::uint32_t partition, std::uint32_t how) const {
     }
 }
 
+namespace {
+
+// Inflating a whole initramfs costs a noticeable part of a partition's boot,
+// and the same file is booted again and again (every partition, every
+// restart). A file verified once is remembered by device, inode, size and
+// modification time in /run (tmpfs: forgotten at the host's reboot).
+constexpr const char* verified_list = "/run/atoll/verified-initramfs";
+
+std::string identity_of(const std::string& path) {
+    struct stat st{};
+    if (::stat(path.c_str(), &st) != 0)
+        return {};
+    return std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " +
+           std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec);
+}
+
+bool verified_before(const std::string& id) {
+    std::ifstream in(verified_list);
+    std::string line;
+    while (std::getline(in, line))
+        if (line == id)
+            return true;
+    return false;
+}
+
+void remember_verified(const std::string& id) {
+    ::mkdir("/run/atoll", 0700);
+    std::ofstream(verified_list, std::ios::app) << id << "\n";
+}
+
+}  // namespace
+
 void Control::boot(const nk::Partition& p, const BootImages& images) const {
     auto kernel = read_file(images.kernel_path, "kernel image");
     auto initrd = read_file(images.initrd_path, "initramfs");
-    check_initramfs(initrd, images.initrd_path);
+    const std::string id = identity_of(images.initrd_path);
+    if (id.empty() || !verified_before(id)) {
+        check_initramfs(initrd, images.initrd_path);
+        if (!id.empty())
+            remember_verified(id);
+    }
     std::string cmdline = images.cmdline;
 
     atoll_boot_request r{};

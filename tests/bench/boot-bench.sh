@@ -5,9 +5,9 @@
 #   boot-bench.sh ROOT OUT_DIR [ROUNDS]
 #
 # Partition: the box boots partitions 1 and 2 of its plan; the command then
-# starts partition 3 with `atoll boot`, which reports when the partition's
-# init has loaded atoll.ko and its heartbeat shows in the lagoon (userspace
-# reached), timed by the host.
+# runs `atoll boot` for partition 3, which returns when the partition's init
+# has loaded atoll.ko and its heartbeat shows in the lagoon (userspace
+# reached): the whole command is timed by the host.
 # Cold: qemu-system-x86_64 -kernel bzImage -initrd rootfs.cpio.gz with one
 # vCPU and 1 GiB, same accelerator; timed from QEMU's start until init prints
 # its status line (which it does after loading atoll.ko, as in a partition).
@@ -44,12 +44,14 @@ cold_boot() {
     return 1
 }
 
+# The whole `atoll boot` command, from reading the images to the partition's
+# heartbeat, timed by the host's clock (10 ms resolution).
 partition_boot() {
     local o
     o=$(BOX_BOOT=1,2 BOX_LOGDIR=$out/box-$1 make -s -C "$root" run \
-        CMD='atoll boot --plan /etc/atoll/box.plan --id 3' 2>/dev/null) || {
+        CMD='s=$(cut -d" " -f1 /proc/uptime); atoll boot --plan /etc/atoll/box.plan --id 3 >/dev/null || exit 1; e=$(cut -d" " -f1 /proc/uptime); echo "@@T $s $e"' 2>/dev/null) || {
         echo "partition boot $1 failed (logs: $out/box-$1)" >&2; return 1; }
-    sed -n 's/.*attached after \([0-9.]*\) s.*/\1/p' <<<"$o"
+    sed -n 's/^@@T \([0-9.]*\) \([0-9.]*\)$/\1 \2/p' <<<"$o" | awk '{ printf "%.2f\n", $2 - $1 }'
 }
 
 echo "boot-bench: $rounds rounds, accel $accel" >&2
