@@ -49,16 +49,11 @@ int run(const Args& args) {
             if (i + 1 == args.size())
                 throw UsageError("--count needs a number");
             count = count_argument("--count", std::string(args[++i]));
-        } else if (a.starts_with("-")) {
-            throw UsageError("unknown option '" + std::string(a) + "'");
-        } else if (!id) {
-            id = partition_argument(a);
         } else {
-            throw UsageError("unexpected argument '" + std::string(a) + "'");
+            positional_partition(id, a);
         }
     }
-    if (!id)
-        throw UsageError("which partition? atoll ping N");
+    required_partition(id, "atoll ping N");
     ssi::Control ctl;
     for (std::uint32_t n = 0; n < count; n++) {
         if (n)

@@ -34,16 +34,11 @@ int run(const Args& args) {
         if (a == "--help" || a == "-h") {
             print_help();
             return exit_ok;
-        } else if (a.starts_with("-")) {
-            throw UsageError("unknown option '" + std::string(a) + "'");
-        } else if (!id) {
-            id = partition_argument(a);
         } else {
-            throw UsageError("unexpected argument '" + std::string(a) + "'");
+            positional_partition(id, a);
         }
     }
-    if (!id)
-        throw UsageError("which partition? atoll release N");
+    required_partition(id, "atoll release N");
     ssi::Control ctl;
     ctl.stop(id->value(), ATOLL_STOP_RELEASE);
     std::cout << "partition " << id->value() << ": released; its CPUs are the host's again\n";

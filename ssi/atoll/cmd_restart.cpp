@@ -65,16 +65,11 @@ int run(const Args& args) {
             wait = false;
         } else if (a == "--timeout") {
             timeout_s = static_cast<int>(count_argument("--timeout", value("seconds")));
-        } else if (a.starts_with("-")) {
-            throw UsageError("unknown option '" + std::string(a) + "'");
-        } else if (!id) {
-            id = partition_argument(a);
         } else {
-            throw UsageError("unexpected argument '" + std::string(a) + "'");
+            positional_partition(id, a);
         }
     }
-    if (!id)
-        throw UsageError("which partition? atoll restart N");
+    required_partition(id, "atoll restart N");
     ssi::Control ctl;
     const auto info = find_partition(ctl, id->value());
     if (!info)

@@ -58,16 +58,11 @@ int run(const Args& args) {
             if (i + 1 == args.size())
                 throw UsageError("--timeout needs a number of seconds");
             timeout_s = static_cast<int>(count_argument("--timeout", std::string(args[++i])));
-        } else if (a.starts_with("-")) {
-            throw UsageError("unknown option '" + std::string(a) + "'");
-        } else if (!id) {
-            id = partition_argument(a);
         } else {
-            throw UsageError("unexpected argument '" + std::string(a) + "'");
+            positional_partition(id, a);
         }
     }
-    if (!id)
-        throw UsageError("which partition? atoll stop N");
+    required_partition(id, "atoll stop N");
     ssi::Control ctl;
     ctl.stop(id->value(), force ? ATOLL_STOP_FORCE : ATOLL_STOP_CLEAN);
     if (!wait_stopped(ctl, id->value(), force ? 5 : timeout_s))

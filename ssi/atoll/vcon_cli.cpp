@@ -33,4 +33,18 @@ void install_stop_signals() {
         sigaction(s, &sa, nullptr);
 }
 
+void positional_partition(std::optional<PartitionId>& id, std::string_view arg) {
+    if (arg.starts_with("-"))
+        throw UsageError("unknown option '" + std::string(arg) + "'");
+    if (id)
+        throw UsageError("unexpected argument '" + std::string(arg) + "'");
+    id = partition_argument(arg);
+}
+
+PartitionId required_partition(const std::optional<PartitionId>& id, std::string_view usage) {
+    if (!id)
+        throw UsageError("which partition? " + std::string(usage));
+    return *id;
+}
+
 }  // namespace atl::cli
