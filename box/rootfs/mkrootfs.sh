@@ -26,8 +26,9 @@ busybox=$(command -v busybox) || { echo "mkrootfs: busybox not found (package bu
 for f in "$bzimage" "$gen" "$atoll_bin" "$atoll_ko"; do
     [ -e "$f" ] || { echo "mkrootfs: missing input $f (run 'make')" >&2; exit 1; }
 done
-file -L "$busybox" 2>/dev/null | grep -q 'statically linked' ||
-    ldd "$busybox" 2>&1 | grep -q 'not a dynamic' ||
+# ldd fails on a static binary; its message, not its status, is the answer.
+ldd_says=$(ldd "$busybox" 2>&1 || true)
+grep -q 'not a dynamic' <<<"$ldd_says" ||
     { echo "mkrootfs: $busybox is not static (install busybox-static)" >&2; exit 1; }
 
 # Shared libraries a binary needs, including the dynamic loader.

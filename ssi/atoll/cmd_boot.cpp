@@ -59,7 +59,8 @@ OPTIONS
     --kernel FILE        bzImage (default /usr/share/atoll/bzImage)
     --initrd FILE        initramfs (default /usr/share/atoll/rootfs.cpio.gz)
     --cmdline TEXT       extra kernel command line; Atoll adds
-                         atoll.partition=N 8250.nr_uarts=0 swiotlb=noforce panic=-1
+                         atoll.partition=N 8250.nr_uarts=0 swiotlb=noforce
+                         panic=-1 no5lvl
     --no-wait            return once the CPU has started
     --timeout SECONDS    how long to wait for each partition (default 300)
     --help               print this help and exit
