@@ -72,8 +72,6 @@ struct boot_ctx {
 	char *cmdline;
 	void *scratch;
 	struct atoll_kb_partition parts[ATOLL_MAX_PARTITIONS];
-	u32 pool_node[ATOLL_MAX_POOL_RANGES];
-	struct atoll_mem_range pool[ATOLL_MAX_POOL_RANGES];
 	struct atoll_kb_input in;
 	struct atoll_kb_layout layout;
 	int cpu_nums[ATOLL_MAX_PARTITION_CPUS];
@@ -105,11 +103,6 @@ static void describe_machine(struct boot_ctx *c, struct atoll_kb_machine *m)
 {
 	unsigned int i, p = 0;
 
-	for (i = 0; i < atoll_host.pool_count; i++) {
-		c->pool[i].start = atoll_host.pool[i].start;
-		c->pool[i].end = atoll_host.pool[i].end;
-		c->pool_node[i] = atoll_host.pool[i].node;
-	}
 	for (i = 0; i < ATOLL_MAX_PARTITIONS; i++) {
 		struct atoll_host_partition *hp = &atoll_host.parts[i];
 
@@ -125,7 +118,7 @@ static void describe_machine(struct boot_ctx *c, struct atoll_kb_machine *m)
 	*m = (struct atoll_kb_machine){
 		.boot_apic_id = atoll_host.boot_apic_id,
 		.cpu_count = atoll_host.cpu_count, .cpus = atoll_host.cpus,
-		.pool_count = atoll_host.pool_count, .pool = c->pool, .pool_node = c->pool_node,
+		.pool_count = atoll_host.pool_count, .pool = atoll_host.pool,
 		.lagoon = { atoll_host.lagoon_phys, atoll_host.lagoon_phys + atoll_host.lagoon_size },
 		.partition_count = p, .partitions = c->parts,
 	};

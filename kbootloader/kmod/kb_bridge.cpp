@@ -57,10 +57,12 @@ Status build(PlanScratch& s, const atoll_kb_machine& m, const atoll_kb_partition
     // reserved; the pool ranges, tagged with their node at boot, stand in
     // for the node's RAM.
     for (atoll_u32 i = 0; i < m.pool_count; i++) {
-        if (!s.topo.find_node(NodeId{m.pool_node[i]}))
-            ATOLL_TRY(s.topo.add_node(NodeId{m.pool_node[i]}));
-        ATOLL_TRY(s.topo.add_ram(NodeId{m.pool_node[i]}, range(m.pool[i])));
-        ATOLL_TRY(s.plan.add_pool(range(m.pool[i])));
+        const auto& p = m.pool[i];
+        const PhysRange r{PhysAddr{p.start}, PhysAddr{p.end}};
+        if (!s.topo.find_node(NodeId{p.node}))
+            ATOLL_TRY(s.topo.add_node(NodeId{p.node}));
+        ATOLL_TRY(s.topo.add_ram(NodeId{p.node}, r));
+        ATOLL_TRY(s.plan.add_pool(r));
     }
     s.plan.lagoon = range(m.lagoon);
     for (atoll_u32 i = 0; i < m.partition_count; i++)

@@ -10,6 +10,7 @@
 #define ATOLL_KB_BRIDGE_H
 
 #include "atoll/abi/handoff.h"
+#include "atoll/abi/ioctl.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,8 +40,7 @@ struct atoll_kb_machine {
 	atoll_u32 cpu_count;
 	const struct atoll_kb_cpu *cpus;
 	atoll_u32 pool_count;
-	const struct atoll_mem_range *pool;	/* RAM lent to partitions, by node: */
-	const atoll_u32 *pool_node;
+	const struct atoll_pool_range *pool;	/* RAM lent to partitions, with its node */
 	struct atoll_mem_range lagoon;
 	atoll_u32 partition_count;		/* partitions that exist now */
 	const struct atoll_kb_partition *partitions;

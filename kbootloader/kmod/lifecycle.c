@@ -65,6 +65,17 @@ void atoll_set_partition_state(struct atoll_host_partition *hp, u32 state, u32 r
 			       hp->cpu_count, 0);
 }
 
+bool atoll_partition_beat(struct atoll_host_partition *hp, u64 beat, u64 now)
+{
+	if (beat == hp->last_beat)
+		return false;
+	hp->last_beat = beat;
+	hp->last_beat_ns = now;
+	if (hp->state == ATOLL_PSTATE_BOOTING || hp->state == ATOLL_PSTATE_HUNG)
+		atoll_set_partition_state(hp, ATOLL_PSTATE_RUNNING, ATOLL_PREASON_NONE);
+	return true;
+}
+
 static u32 reason_of_park(u32 parked)
 {
 	switch (parked) {
@@ -102,13 +113,8 @@ static void check_partition(struct atoll_host_partition *hp, u64 now)
 								    reason_of_park(parked));
 		return;
 	}
-	if (beat != hp->last_beat) {
-		hp->last_beat = beat;
-		hp->last_beat_ns = now;
-		if (hp->state == ATOLL_PSTATE_BOOTING || hp->state == ATOLL_PSTATE_HUNG)
-			atoll_set_partition_state(hp, ATOLL_PSTATE_RUNNING, ATOLL_PREASON_NONE);
+	if (atoll_partition_beat(hp, beat, now))
 		return;
-	}
 	if (hp->state == ATOLL_PSTATE_RUNNING && now - hp->last_beat_ns > ATOLL_HUNG_NS) {
 		pr_warn("partition %u: no heartbeat for %llu ms: hung\n", hp->id,
 			(now - hp->last_beat_ns) / NSEC_PER_MSEC);

@@ -61,6 +61,8 @@ int atoll_park_cpus(const u32 *apic_ids, unsigned int count);
 bool atoll_partition_has_apic(const struct atoll_host_partition *hp, u32 apic_id);
 bool atoll_same_cpus(const struct atoll_host_partition *hp, const u32 *apic_ids, u32 count);
 void atoll_set_partition_state(struct atoll_host_partition *hp, u32 state, u32 reason);
+/* A heartbeat seen (by the monitor or a list query): true if it is new. */
+bool atoll_partition_beat(struct atoll_host_partition *hp, u64 beat, u64 now);
 void atoll_monitor_kick(void);
 void atoll_monitor_stop(void);
 long atoll_stop_ioctl(struct atoll_stop __user *uarg, u32 size);

@@ -360,32 +360,26 @@ static void fill_list(struct atoll_list *l)
 	for (i = 0; i < ATOLL_MAX_PARTITIONS; i++) {
 		struct atoll_host_partition *hp = &atoll_host.parts[i];
 		struct atoll_partition_info *pi = &l->partitions[l->count];
-		u32 state = 0, reason = 0;
+		u32 lagoon_state, lagoon_reason;	/* the host's own record is authoritative */
 		u64 beat = 0;
 
 		if (!hp->used)
 			continue;
-		atoll_lagoon_get_state(atoll_host.lagoon, atoll_host.lagoon_size, hp->id, &state,
-				       &reason, &beat);
-		/* A first heartbeat counts at once, not at the monitor's next tick. */
-		if (hp->state == ATOLL_PSTATE_BOOTING && beat > 0) {
-			hp->last_beat = beat;
-			hp->last_beat_ns = ktime_get_ns();
-			atoll_set_partition_state(hp, ATOLL_PSTATE_RUNNING, ATOLL_PREASON_NONE);
-		}
-		state = hp->state;	/* the host's view; the monitor keeps it current */
-		reason = hp->reason;
+		atoll_lagoon_get_state(atoll_host.lagoon, atoll_host.lagoon_size, hp->id,
+				       &lagoon_state, &lagoon_reason, &beat);
+		/* A new heartbeat counts at once, not at the monitor's next tick. */
+		atoll_partition_beat(hp, beat, ktime_get_ns());
 		pi->partition_id = hp->id;
-		pi->state = state;
-		pi->reason = reason;
+		pi->state = hp->state;
+		pi->reason = hp->reason;
 		pi->cpu_count = hp->cpu_count;
 		memcpy(pi->apic_ids, hp->apic_ids, sizeof(pi->apic_ids));
 		pi->numa_node = hp->node;
 		pi->mem_range_count = hp->mem_count;
 		memcpy(pi->mem_ranges, hp->mem, sizeof(pi->mem_ranges));
 		pi->boot_ns = hp->boot_ns;
-		pi->uptime_ns = state == ATOLL_PSTATE_RUNNING || state == ATOLL_PSTATE_HUNG ||
-				state == ATOLL_PSTATE_STOPPING ? ktime_get_ns() - hp->boot_ns : 0;
+		pi->uptime_ns = hp->state == ATOLL_PSTATE_RUNNING || hp->state == ATOLL_PSTATE_HUNG ||
+				hp->state == ATOLL_PSTATE_STOPPING ? ktime_get_ns() - hp->boot_ns : 0;
 		pi->heartbeat = beat;
 		l->count++;
 	}

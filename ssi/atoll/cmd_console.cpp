@@ -148,14 +148,9 @@ int run_console(const Args& args) {
             print_help();
             return exit_ok;
         }
-        if (a.starts_with("-"))
-            throw UsageError("unknown option '" + std::string(a) + "'");
-        if (id)
-            throw UsageError("unexpected argument '" + std::string(a) + "'");
-        id = partition_argument(a);
+        positional_partition(id, a);
     }
-    if (!id)
-        throw UsageError("which partition? atoll console N");
+    required_partition(id, "atoll console N");
     const auto lagoon = ssi::LagoonMap::open_device(ATOLL_DEVICE_PATH);
     return session(lagoon.console(*id), *id);
 }

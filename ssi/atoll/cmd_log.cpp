@@ -61,15 +61,10 @@ int run_log(const Args& args) {
         }
         if (a == "--follow" || a == "-f")
             follow = true;
-        else if (a.starts_with("-"))
-            throw UsageError("unknown option '" + std::string(a) + "'");
-        else if (!id)
-            id = partition_argument(a);
         else
-            throw UsageError("unexpected argument '" + std::string(a) + "'");
+            positional_partition(id, a);
     }
-    if (!id)
-        throw UsageError("which partition? atoll log N");
+    required_partition(id, "atoll log N");
 
     const auto lagoon = ssi::LagoonMap::open_device(ATOLL_DEVICE_PATH);
     ssi::ConsoleFollower console(lagoon.console(*id), *id);

@@ -58,15 +58,15 @@ void check_initramfs(const std::vector<char>& data, const std::string& path) {
         throw Failure("initramfs " + path + " is corrupt or truncated (" + msg + ")");
 }
 
-Control::Control() {
-    fd_ = ::open(ATOLL_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+Control::Control(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
     if (fd_ < 0) {
-        int e = errno;
-        if (e == ENOENT)
-            throw Failure(std::string(ATOLL_DEVICE_PATH) +
-                          " not found: atoll.ko is not loaded, or this is not an Atoll host");
-        throw Failure(std::string(ATOLL_DEVICE_PATH) + ": " + std::strerror(e) +
-                      (e == EACCES || e == EPERM ? " (run as root)" : ""));
+        const int e = errno;
+        if (e == ENOENT || e == ENODEV || e == ENXIO)
+            throw Failure(path + " not found: is atoll.ko loaded? (this is not an Atoll host)");
+        if (e == EACCES || e == EPERM)
+            throw Failure(path + ": permission denied (run as root)");
+        throw Failure(path + ": " + std::strerror(e));
     }
 }
 
@@ -79,8 +79,8 @@ atoll_status Control::status() const {
     atoll_status s{};
     s.size = sizeof(s);
     if (::ioctl(fd_, ATOLL_IOC_STATUS, &s) != 0)
-        throw Failure(std::string("status: ") + std::strerror(errno) +
-                      (errno == EINVAL ? " (atoll tool and atoll.ko differ)" : ""));
+        throw Failure(std::string("status request failed: ") + std::strerror(errno) +
+                      (errno == EINVAL ? " (atoll.ko and this tool of different revisions?)" : ""));
     return s;
 }
 

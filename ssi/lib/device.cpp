@@ -1,9 +1,9 @@
 // /dev/atoll: status ioctl and the lagoon mapping (see atoll/ssi/device.hpp).
 #include "atoll/ssi/device.hpp"
 
-#include <fcntl.h>
+#include "atoll/ssi/control.hpp"
+
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -12,25 +12,6 @@
 #include "atoll/ssi/failure.hpp"
 
 namespace atl::ssi {
-
-namespace {
-
-class Fd {
-public:
-    explicit Fd(int fd) : fd_(fd) {}
-    ~Fd() {
-        if (fd_ >= 0)
-            ::close(fd_);
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    [[nodiscard]] int get() const { return fd_; }
-
-private:
-    int fd_;
-};
-
-}  // namespace
 
 LagoonMap::LagoonMap(void* base, std::size_t size, bool owned) : base_(base), size_(size), owned_(owned) {
     auto v = nk::LagoonView::open(base, size);
@@ -57,24 +38,13 @@ LagoonMap::~LagoonMap() {
 LagoonMap LagoonMap::borrow(void* base, std::size_t size) { return LagoonMap(base, size, false); }
 
 LagoonMap LagoonMap::open_device(const std::string& path) {
-    const Fd fd(::open(path.c_str(), O_RDWR | O_CLOEXEC));
-    if (fd.get() < 0) {
-        const int e = errno;
-        if (e == ENOENT || e == ENODEV || e == ENXIO)
-            throw Failure(path + " not found: is atoll.ko loaded? (this is not an Atoll host)");
-        if (e == EACCES || e == EPERM)
-            throw Failure(path + ": permission denied: the lagoon is root's");
-        throw Failure(path + ": " + std::strerror(e));
-    }
-    atoll_status st{};
-    st.size = sizeof(st);
-    if (::ioctl(fd.get(), ATOLL_IOC_STATUS, &st) != 0)
-        throw Failure(path + ": status request failed: " + std::strerror(errno) +
-                      " (atoll.ko and this tool of different revisions?)");
+    const Control ctl(path);
+    const atoll_status st = ctl.status();
     if (st.lagoon_size == 0 || st.lagoon_phys == 0)
         throw Failure("no lagoon reserved: boot the host with atoll.lagoon=ADDRESS+SIZE "
                       "(see 'atoll plan')");
-    void* base = ::mmap(nullptr, st.lagoon_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+    // The mapping outlives the descriptor, which Control closes.
+    void* base = ::mmap(nullptr, st.lagoon_size, PROT_READ | PROT_WRITE, MAP_SHARED, ctl.fd(), 0);
     if (base == MAP_FAILED)
         throw Failure(path + ": cannot map the lagoon: " + std::strerror(errno));
     return LagoonMap(base, st.lagoon_size, true);

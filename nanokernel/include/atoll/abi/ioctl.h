@@ -19,9 +19,9 @@
 #include "abi.h"
 #include "handoff.h"
 
-#ifdef __KERNEL__
+#if defined(__KERNEL__)
 #include <linux/ioctl.h>
-#else
+#elif !defined(__ATOLL_KERNEL__)	/* freestanding C++ in the kernel: structs only */
 #include <sys/ioctl.h>
 #endif
 

@@ -26,11 +26,13 @@ void check_initramfs(const std::vector<char>& data, const std::string& path);
 
 class Control {
 public:
-    Control();   // opens /dev/atoll; throws Failure with advice when absent
+    // Opens the device; throws Failure with advice when absent.
+    explicit Control(const std::string& path = ATOLL_DEVICE_PATH);
     ~Control();
     Control(const Control&) = delete;
     Control& operator=(const Control&) = delete;
 
+    [[nodiscard]] int fd() const { return fd_; }
     [[nodiscard]] atoll_status status() const;
     [[nodiscard]] atoll_list list() const;
     [[nodiscard]] atoll_machine machine() const;
