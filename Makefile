@@ -126,6 +126,7 @@ unit: cxx
 bench: images
 	@tests/bench/run-bench.sh $(CMAKE_BUILD) $(BUILD)/bench
 	@tests/bench/boot-bench.sh $(CURDIR) $(BUILD)/bench/boot
+	@tests/bench/lifecycle-bench.sh $(CURDIR) $(BUILD)/bench/lifecycle
 
 fuzz:
 	$(call need,clang++,clang)

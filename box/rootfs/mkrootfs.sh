@@ -35,7 +35,7 @@ grep -q 'not a dynamic' <<<"$ldd_says" ||
 libs_of() { ldd "$1" | awk '/=> \// { print $3 } /^\t\/.*ld-linux/ { print $1 }' | sort -u; }
 bin_libs=$(libs_of "$atoll_bin")
 
-key=$( { cat "$here"/mkrootfs.sh "$here"/init "$here"/files/* 2>/dev/null
+key=$( { cat "$here"/mkrootfs.sh "$here"/init "$here"/files/* "$here"/tools/* 2>/dev/null
          for f in "$busybox" "$atoll_bin" "$atoll_ko" "$bzimage" $bin_libs; do
              echo "$f"; sha256sum < "$f"; done; } | sha256sum | cut -c1-16)
 if [ -e "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] && [ -e "$out/host.cpio.gz" ]; then
@@ -72,6 +72,10 @@ spec=$tmp/rootfs.list
     done
     for f in "$here"/files/*; do
         [ -e "$f" ] && echo "file /etc/$(basename "$f") $f 0644 0 0"
+    done
+    # Test workloads the system tests run inside partitions (atoll run N -- ...).
+    for f in "$here"/tools/*; do
+        [ -e "$f" ] && echo "file /usr/bin/$(basename "$f") $f 0755 0 0"
     done
 } | awk '!seen[$0]++' > "$spec"
 

@@ -31,6 +31,7 @@
 #include <asm/smp.h>
 #include <asm/tsc.h>
 
+#include "atoll/abi/apstart.h"
 #include "atoll/abi/bootparams.h"
 #include "atoll_host.h"
 #include "kb_bridge.h"
@@ -39,7 +40,6 @@
 #define ATOLL_MAX_KERNEL (64UL << 20)
 #define ATOLL_MAX_INITRD (512UL << 20)
 #define ATOLL_START_TIMEOUT_MS 5000
-#define ATOLL_GDT_GRACE_MS 20
 
 /* Parameters every partition kernel gets before the user's own. */
 /*
@@ -52,7 +52,9 @@
 /* Trampoline blob (trampoline.S) and its host-filled words. */
 extern const u8 atoll_tramp_start[], atoll_tramp_end[];
 extern const u8 atoll_tramp_cr3[], atoll_tramp_boot_params[], atoll_tramp_entry[];
-extern const u8 atoll_tramp_started[], atoll_tramp_parked[], atoll_tramp_park[];
+extern const u8 atoll_tramp_started[], atoll_tramp_parked[];
+extern const u8 atoll_tramp_gdt[], atoll_tramp_gdt_base[], atoll_tramp_jmp32[], atoll_tramp_jmp64[];
+extern const u8 atoll_tramp_pm32[], atoll_tramp_lm64[];
 #define TRAMP_OFF(sym) ((unsigned long)((sym) - atoll_tramp_start))
 
 int atoll_cpu_of_apic(u32 apic_id)
@@ -169,52 +171,83 @@ out:
 	return ret;
 }
 
-/*
- * The code page is rewritten with the same bytes every time, never cleared:
- * parked CPUs keep halting in it (trampoline.S, tr_park). Its data words and
- * the page tables are the only things that change.
- */
-static void load_trampoline(u8 *t)
+static u8 *tramp_page(void)
 {
-	memcpy(t, atoll_tramp_start, atoll_tramp_end - atoll_tramp_start);
+	return phys_to_virt(atoll_trampoline_phys());
 }
 
-/* Identity-map 512 GiB with 1 GiB pages in the two pages after the code. */
-static void fill_trampoline(u8 *t, phys_addr_t tpa, const struct atoll_kb_layout *l)
+static struct atoll_ap_slot *ap_slot(u32 apic_id)
 {
-	u64 *pml4 = (u64 *)(t + PAGE_SIZE), *pdpt = (u64 *)(t + 2 * PAGE_SIZE);
-	u64 v;
+	return (struct atoll_ap_slot *)(tramp_page() + ATOLL_AP_SLOTS_OFFSET +
+					apic_id * ATOLL_AP_SLOT_SIZE);
+}
+
+static void tramp_put32(u8 *t, const u8 *sym, phys_addr_t v)
+{
+	u32 w = v;
+
+	memcpy(t + TRAMP_OFF(sym), &w, sizeof(w));
+}
+
+/*
+ * Installs the AP start page (atoll/abi/apstart.h) at module load. The code,
+ * its linear addresses and the identity map (512 GiB in 1 GiB pages) are
+ * written here only, so CPUs of several kernels may run in the page at once:
+ * afterwards only the BOOT data words and the slots change. A reload writes
+ * the same bytes again; CPUs parked in the page keep halting.
+ */
+int atoll_tramp_install(void)
+{
+	phys_addr_t tpa = atoll_trampoline_phys();
+	u8 *t;
+	u64 *pml4, *pdpt;
+	u64 cr3;
 	int i;
 
-	load_trampoline(t);
-	memset(pml4, 0, PAGE_SIZE);
-	pml4[0] = (tpa + 2 * PAGE_SIZE) | _PAGE_PRESENT | _PAGE_RW;
-	for (i = 0; i < 512; i++)
+	if (!tpa || atoll_trampoline_size() < ATOLL_AP_AREA_SIZE || tpa + ATOLL_AP_AREA_SIZE > SZ_1M)
+		return -ENODEV;
+	t = tramp_page();
+	pml4 = (u64 *)(t + PAGE_SIZE);
+	pdpt = (u64 *)(t + 2 * PAGE_SIZE);
+	memcpy(t, atoll_tramp_start, atoll_tramp_end - atoll_tramp_start);
+	tramp_put32(t, atoll_tramp_gdt_base, tpa + TRAMP_OFF(atoll_tramp_gdt));
+	tramp_put32(t, atoll_tramp_jmp32, tpa + TRAMP_OFF(atoll_tramp_pm32));
+	tramp_put32(t, atoll_tramp_jmp64, tpa + TRAMP_OFF(atoll_tramp_lm64));
+	for (i = 0; i < 512; i++) {
+		pml4[i] = i ? 0 : (tpa + 2 * PAGE_SIZE) | _PAGE_PRESENT | _PAGE_RW;
 		pdpt[i] = ((u64)i << 30) | _PAGE_PRESENT | _PAGE_RW | _PAGE_PSE;
-	v = tpa + PAGE_SIZE;
-	memcpy(t + TRAMP_OFF(atoll_tramp_cr3), &v, 8);
-	v = l->boot_params;
-	memcpy(t + TRAMP_OFF(atoll_tramp_boot_params), &v, 8);
-	v = l->entry;
-	memcpy(t + TRAMP_OFF(atoll_tramp_entry), &v, 8);
+	}
+	cr3 = tpa + PAGE_SIZE;
+	memcpy(t + TRAMP_OFF(atoll_tramp_cr3), &cr3, sizeof(cr3));
+	for (i = 0; i < ATOLL_AP_SLOT_COUNT; i++)
+		if (READ_ONCE(ap_slot(i)->mode) != ATOLL_AP_MODE_PARK)
+			memset(ap_slot(i), 0, sizeof(struct atoll_ap_slot));
 	wmb();
+	return 0;
 }
 
+/*
+ * Parks CPUs in the start page's halt loop. INIT goes to all of them first:
+ * once none runs the partition's code, none can write its slot after us (a
+ * partition starting its own CPU); then the slots say PARK, then STARTUP.
+ */
 int atoll_park_cpus(const u32 *apic_ids, unsigned int count)
 {
 	phys_addr_t tpa = atoll_trampoline_phys();
-	u8 *t = phys_to_virt(tpa);
-	volatile u32 *parked = (volatile u32 *)(t + TRAMP_OFF(atoll_tramp_parked));
+	volatile u32 *parked = (volatile u32 *)(tramp_page() + TRAMP_OFF(atoll_tramp_parked));
 	unsigned int i;
 	u32 before;
 	int waited;
 
-	load_trampoline(t);
 	before = READ_ONCE(*parked);
-	WRITE_ONCE(t[TRAMP_OFF(atoll_tramp_park)], 1);
+	for (i = 0; i < count; i++)
+		atoll_send_init(apic_ids[i]);	/* interrupts off or not */
+	mdelay(10);
+	for (i = 0; i < count; i++)
+		WRITE_ONCE(ap_slot(apic_ids[i])->mode, ATOLL_AP_MODE_PARK);
 	wmb();
 	for (i = 0; i < count; i++)
-		atoll_send_init_sipi(apic_ids[i], tpa);	/* INIT: interrupts off or not */
+		atoll_send_startup(apic_ids[i], tpa);
 	for (waited = 0; waited < ATOLL_START_TIMEOUT_MS; waited++) {
 		if (READ_ONCE(*parked) - before >= count)
 			return 0;
@@ -225,25 +258,23 @@ int atoll_park_cpus(const u32 *apic_ids, unsigned int count)
 	return -ETIMEDOUT;
 }
 
+/* The partition's boot CPU; it starts the others itself (ATOLL_AP_MODE_START). */
 static int start_cpu(u32 apic_id, const struct atoll_kb_layout *l, char *err)
 {
 	phys_addr_t tpa = atoll_trampoline_phys();
-	u8 *t = phys_to_virt(tpa);
+	u8 *t = tramp_page();
 	volatile u32 *started = (volatile u32 *)(t + TRAMP_OFF(atoll_tramp_started));
 	int waited;
 
-	fill_trampoline(t, tpa, l);
+	memcpy(t + TRAMP_OFF(atoll_tramp_boot_params), &l->boot_params, sizeof(u64));
+	memcpy(t + TRAMP_OFF(atoll_tramp_entry), &l->entry, sizeof(u64));
+	WRITE_ONCE(*started, 0);
+	WRITE_ONCE(ap_slot(apic_id)->mode, ATOLL_AP_MODE_BOOT);
+	wmb();
 	atoll_send_init_sipi(apic_id, tpa);
 	for (waited = 0; waited < ATOLL_START_TIMEOUT_MS; waited++) {
-		if (READ_ONCE(*started)) {
-			/*
-			 * The CPU still runs on the trampoline page's GDT until the
-			 * decompressor loads its own, a few microseconds later: keep
-			 * the page untouched (the next boot rewrites it) for a while.
-			 */
-			msleep(ATOLL_GDT_GRACE_MS);
+		if (READ_ONCE(*started))
 			return 0;
-		}
 		msleep(1);
 	}
 	snprintf(err, ATOLL_ERROR_LEN,
@@ -298,6 +329,14 @@ static int do_boot(struct boot_ctx *c, char *err)
 	if (!boot_cpu_has(X86_FEATURE_GBPAGES)) {
 		snprintf(err, ATOLL_ERROR_LEN, "the CPU lacks 1 GiB pages (pdpe1gb), which the trampoline uses");
 		return -ENODEV;
+	}
+	for (i = 0; i < r->cpu_count && i < ATOLL_MAX_PARTITION_CPUS; i++) {
+		if (r->apic_ids[i] >= ATOLL_AP_SLOT_COUNT) {
+			snprintf(err, ATOLL_ERROR_LEN,
+				 "CPU with APIC ID %u: the AP start page serves 8-bit APIC IDs (0..%u) only",
+				 r->apic_ids[i], ATOLL_AP_SLOT_COUNT - 1);
+			return -EINVAL;
+		}
 	}
 	if (r->partition_id == 0 || r->partition_id >= ATOLL_MAX_PARTITIONS) {
 		snprintf(err, ATOLL_ERROR_LEN, "partition id %u outside 1..%u", r->partition_id,
@@ -362,6 +401,7 @@ static int do_boot(struct boot_ctx *c, char *err)
 			       (boot_cpu_has(X86_FEATURE_CONSTANT_TSC) &&
 				boot_cpu_has(X86_FEATURE_NONSTOP_TSC))) ?
 				      ATOLL_HANDOFF_F_TSC_RELIABLE : 0;
+	c->in.ap_start_phys = atoll_trampoline_phys();
 	c->in.lagoon.start = atoll_host.lagoon_phys;
 	c->in.lagoon.end = atoll_host.lagoon_phys + atoll_host.lagoon_size;
 	if (atoll_kb_plan(&c->in, c->scratch, &c->layout, err, ATOLL_ERROR_LEN))
@@ -437,6 +477,7 @@ static int do_boot(struct boot_ctx *c, char *err)
 	memcpy(hp->mem, r->mem_ranges, sizeof(hp->mem));
 	for (i = 0; i < r->cpu_count; i++)
 		hp->cpus[i] = c->cpu_nums[i];
+	atoll_update_running();
 	atoll_monitor_kick();
 	pr_info("partition %u started on APIC %u: kernel at %#llx, initramfs %#llx+%llu, \"%s\"\n",
 		r->partition_id, r->apic_ids[0], c->layout.kernel_start, c->layout.initrd_start,

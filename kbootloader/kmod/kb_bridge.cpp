@@ -123,6 +123,7 @@ extern "C" int atoll_kb_plan(const atoll_kb_input* in, void* scratch, atoll_kb_l
     h.wallclock_nsec = in->wallclock_nsec;
     h.tsc_at_wallclock = in->tsc_at_wallclock;
     h.flags = in->handoff_flags;
+    h.ap_start = PhysAddr{in->ap_start_phys};
 
     auto plan = kb::plan_boot(r, s->why);
     if (!plan) {

@@ -63,6 +63,7 @@ struct atoll_kb_input {
 	atoll_u64 tsc_at_wallclock;
 	atoll_u32 handoff_flags;
 	struct atoll_mem_range lagoon;
+	atoll_u64 ap_start_phys;	/* the AP start page (abi/apstart.h) */
 };
 
 /* Where everything goes (physical addresses), decided by the core. */

@@ -57,12 +57,28 @@ bool atoll_same_cpus(const struct atoll_host_partition *hp, const u32 *apic_ids,
 	return true;
 }
 
+/*
+ * The host's reboot(2) asks the kernel patch, which asks this count: every
+ * partition that is not stopped (booting, running, stopping, hung) still
+ * runs on lent CPUs. Called with atoll_host.lock held, after every change.
+ */
+void atoll_update_running(void)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < ATOLL_MAX_PARTITIONS; i++)
+		if (atoll_host.parts[i].used && atoll_host.parts[i].state != ATOLL_PSTATE_STOPPED)
+			n++;
+	atoll_set_partitions_running(n);
+}
+
 void atoll_set_partition_state(struct atoll_host_partition *hp, u32 state, u32 reason)
 {
 	hp->state = state;
 	hp->reason = reason;
 	atoll_lagoon_set_state(atoll_host.lagoon, atoll_host.lagoon_size, hp->id, state, reason,
 			       hp->cpu_count, 0);
+	atoll_update_running();
 }
 
 bool atoll_partition_beat(struct atoll_host_partition *hp, u64 beat, u64 now)
@@ -182,6 +198,7 @@ static int release(struct atoll_host_partition *hp, char *err)
 	atoll_set_partition_state(hp, ATOLL_PSTATE_FREE, ATOLL_PREASON_NONE);
 	pr_info("partition %u released: %u CPU(s) back online in the host\n", hp->id, hp->cpu_count);
 	hp->used = false;
+	atoll_update_running();
 	module_put(THIS_MODULE);
 	return 0;
 }

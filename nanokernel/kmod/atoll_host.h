@@ -55,12 +55,14 @@ extern struct atoll_host atoll_host;
 long atoll_boot_ioctl(struct atoll_boot_request __user *ureq);
 int atoll_cpu_of_apic(u32 apic_id);
 /* Send CPUs to the trampoline's park loop (INIT-SIPI: works with interrupts off). */
+int atoll_tramp_install(void);
 int atoll_park_cpus(const u32 *apic_ids, unsigned int count);
 
 /* kbootloader/kmod/lifecycle.c, all under atoll_host.lock */
 bool atoll_partition_has_apic(const struct atoll_host_partition *hp, u32 apic_id);
 bool atoll_same_cpus(const struct atoll_host_partition *hp, const u32 *apic_ids, u32 count);
 void atoll_set_partition_state(struct atoll_host_partition *hp, u32 state, u32 reason);
+void atoll_update_running(void);
 /* A heartbeat seen (by the monitor or a list query): true if it is new. */
 bool atoll_partition_beat(struct atoll_host_partition *hp, u64 beat, u64 now);
 void atoll_monitor_kick(void);

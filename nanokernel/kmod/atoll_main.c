@@ -332,6 +332,8 @@ static int host_init(void)
 		atoll_host.lagoon = NULL;
 		return -EINVAL;
 	}
+	if (atoll_tramp_install())
+		pr_warn("host: no AP start page below 1 MiB (kernel without the Atoll patch's reservation?): booting partitions is disabled\n");
 	pr_info("host: lagoon %#llx+%#llx formatted for %u CPUs, pool of %u range(s), trampoline %pa\n",
 		start, size, n, atoll_host.pool_count, &(phys_addr_t){ atoll_trampoline_phys() });
 	return 0;

@@ -16,6 +16,14 @@ out=${2:?}
 [ -e "$ksrc/Module.symvers" ] || { echo "kmod: $ksrc is not a built kernel tree (run 'make kernel')" >&2; exit 1; }
 mkdir -p "$out/core"
 out=$(cd "$out" && pwd)
+# Objects built against another kernel tree (another build key) must not
+# survive: Kbuild's dependency files name that tree's headers, and a module
+# links against one kernel's structure layouts.
+ktree=$(cd "$ksrc" && pwd -P)
+if [ "$(cat "$out/.kernel-tree" 2>/dev/null)" != "$ktree" ]; then
+    find "$out" \( -name '*.o' -o -name '*.ko' -o -name '.*.cmd' -o -name '*.mod*' \) -delete
+    echo "$ktree" > "$out/.kernel-tree"
+fi
 
 for f in "$here"/Kbuild "$here"/*.h; do
     [ -e "$f" ] && ln -sfn "$f" "$out/$(basename "$f")"

@@ -70,13 +70,30 @@ Status check_lagoon(const atoll_handoff& h) {
     return Error::ok;
 }
 
+// Secondary CPUs start through the host's AP start page, one slot per
+// 8-bit APIC ID; a one-CPU partition needs neither.
+Status check_ap_start(const atoll_handoff& h) {
+    if (h.ap_start_phys == 0)
+        return h.cpu_count == 1 ? Error::ok : Error::invalid_argument;
+    if (!aligned(h.ap_start_phys, ATOLL_HANDOFF_LAGOON_ALIGN))
+        return Error::misaligned;
+    if (h.ap_start_phys > ATOLL_AP_AREA_LIMIT - ATOLL_AP_AREA_SIZE)
+        return Error::out_of_range;
+    for (std::uint32_t i = 1; i < h.cpu_count; ++i)
+        if (h.apic_ids[i] >= ATOLL_AP_SLOT_COUNT)
+            return Error::out_of_range;
+    return Error::ok;
+}
+
 }  // namespace
 
 // The rules, in order: signature, revision, size; partition id is a guest;
 // CPUs 1..64, unique, never the host's or broadcast, unused entries zero;
 // RAM ranges 1..8, 2 MiB aligned, non-empty, sorted and disjoint, unused
 // zero; lagoon non-empty, page aligned, no wrap, outside the RAM ranges;
-// non-zero clock frequencies, nsec < 1e9; only known flags; reserved zero.
+// non-zero clock frequencies, nsec < 1e9; only known flags; the AP start
+// page present for 2+ CPUs, page aligned, whole below 1 MiB, every secondary
+// APIC ID < 256; reserved zero.
 Status handoff_validate(const atoll_handoff& h) {
     if (h.signature != ATOLL_HANDOFF_SIGNATURE)
         return Error::bad_signature;
@@ -93,6 +110,7 @@ Status handoff_validate(const atoll_handoff& h) {
         return Error::invalid_argument;
     if ((h.flags & ~ATOLL_HANDOFF_F_KNOWN) != 0)
         return Error::invalid_argument;
+    ATOLL_TRY(check_ap_start(h));
     if (h.reserved0 != 0)
         return Error::corrupt;
     for (const atoll_u64 r : h.reserved)
@@ -131,6 +149,7 @@ Result<atoll_handoff> handoff_build(const HandoffSpec& spec) {
     h.wallclock_nsec = spec.wallclock_nsec;
     h.tsc_at_wallclock = spec.tsc_at_wallclock;
     h.flags = spec.flags;
+    h.ap_start_phys = spec.ap_start.value();
 
     ATOLL_TRY(handoff_validate(h));
     return h;

@@ -144,6 +144,7 @@ constexpr std::uint32_t apic_a = 10, apic_b = 20, apic_c = 30;   // sparse, as o
     spec.lapic_timer_hz = 1'000'000'000;
     spec.wallclock_sec = 1'700'000'000;
     spec.flags = ATOLL_HANDOFF_F_TSC_RELIABLE;
+    spec.ap_start = PhysAddr{0x9c000};
     if (!c.expect_error(build_into(spec, raw), Error::ok, "build a hand-off record"))
         return false;
     // Parsed back from raw bytes, as the partition finds it in setup_data.

@@ -1,7 +1,9 @@
 // `atoll stop`: stop a partition cleanly, or force it.
 #include <iostream>
 #include <optional>
+#include <vector>
 
+#include "atoll/abi/lagoon.h"
 #include "atoll/ssi/control.hpp"
 #include "cli.hpp"
 #include "partition_wait.hpp"
@@ -17,6 +19,7 @@ R"(NAME
 
 SYNOPSIS
     atoll stop [--force] [--timeout SECONDS] N
+    atoll stop --all [--force] [--timeout SECONDS]
 
 DESCRIPTION
     Without --force, asks partition N to shut down cleanly: the host posts a
@@ -28,12 +31,16 @@ DESCRIPTION
     whatever they are doing, interrupts off included, and touches no other
     partition. Use it for a partition that is hung or ignores a clean stop.
 
+    With --all, stops every partition that is not stopped yet, all at once
+    (the host refuses to reboot or power off while any runs).
+
     A stopped partition's CPUs wait, parked, until it is restarted
     (atoll restart N) or released to the host (atoll release N). Its console
     log stays readable (atoll log N).
 
 OPTIONS
     --force              INIT the CPUs instead of asking
+    --all                every partition that is not stopped
     --timeout SECONDS    how long a clean stop may take (default 30)
     --help               print this help and exit
 
@@ -43,9 +50,35 @@ EXIT STATUS
 )";
 }
 
+// Every partition that is not stopped: post all the stops, then wait for all.
+int stop_all(const ssi::Control& ctl, bool force, int timeout_s) {
+    const atoll_list l = ctl.list();
+    std::vector<std::uint32_t> ids;
+    for (std::uint32_t i = 0; i < l.count && i < ATOLL_MAX_PARTITIONS; i++)
+        if (l.partitions[i].state != ATOLL_PSTATE_STOPPED)
+            ids.push_back(l.partitions[i].partition_id);
+    for (const std::uint32_t id : ids) {
+        const auto p = find_partition(ctl, id);
+        if (!force && p && p->state == ATOLL_PSTATE_STOPPING)
+            continue;   // asked already: wait for it below
+        ctl.stop(id, force ? ATOLL_STOP_FORCE : ATOLL_STOP_CLEAN);
+    }
+    bool all = true;
+    for (const std::uint32_t id : ids) {
+        if (!wait_stopped(ctl, id, force ? 5 : timeout_s)) {
+            all = false;
+            continue;
+        }
+        std::cout << "partition " << id << ": stopped\n";
+    }
+    if (ids.empty())
+        std::cout << "no partition to stop\n";
+    return all ? exit_ok : exit_refused;
+}
+
 int run(const Args& args) {
     std::optional<PartitionId> id;
-    bool force = false;
+    bool force = false, all = false;
     int timeout_s = 30;
     for (std::size_t i = 0; i < args.size(); i++) {
         std::string_view a = args[i];
@@ -54,6 +87,8 @@ int run(const Args& args) {
             return exit_ok;
         } else if (a == "--force" || a == "-f") {
             force = true;
+        } else if (a == "--all") {
+            all = true;
         } else if (a == "--timeout") {
             if (i + 1 == args.size())
                 throw UsageError("--timeout needs a number of seconds");
@@ -62,8 +97,12 @@ int run(const Args& args) {
             positional_partition(id, a);
         }
     }
-    required_partition(id, "atoll stop N");
+    if (all && id)
+        throw UsageError("give a partition or --all, not both");
     ssi::Control ctl;
+    if (all)
+        return stop_all(ctl, force, timeout_s);
+    required_partition(id, "atoll stop N");
     ctl.stop(id->value(), force ? ATOLL_STOP_FORCE : ATOLL_STOP_CLEAN);
     if (!wait_stopped(ctl, id->value(), force ? 5 : timeout_s))
         return exit_refused;

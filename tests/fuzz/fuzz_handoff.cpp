@@ -55,6 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     spec.wallclock_nsec = h.wallclock_nsec;
     spec.tsc_at_wallclock = h.tsc_at_wallclock;
     spec.flags = h.flags;
+    spec.ap_start = PhysAddr{h.ap_start_phys};
     auto rebuilt = handoff_build(spec);
     if (!rebuilt.ok() || std::memcmp(&*rebuilt, &h, sizeof h) != 0)
         std::abort();

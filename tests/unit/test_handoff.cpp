@@ -33,6 +33,7 @@ struct Inputs {
         s.wallclock_nsec = 123'456'789;
         s.tsc_at_wallclock = 0x1234'5678'9abcULL;
         s.flags = ATOLL_HANDOFF_F_TSC_RELIABLE;
+        s.ap_start = PhysAddr{0x9c000};
         return s;
     }
 };
@@ -42,6 +43,20 @@ atoll_handoff good() {
     auto h = handoff_build(in.spec());
     EXPECT_TRUE(h.ok()) << error_name(h.error());
     return *h;
+}
+
+TEST(HandoffBuild, OneCpuNeedsNoApStartPage) {
+    Inputs in;
+    HandoffSpec s = in.spec();
+    s.cpus = std::span<const ApicId>(in.cpus.data(), 1);
+    s.ap_start = PhysAddr{0};
+    auto h = handoff_build(s);
+    ASSERT_TRUE(h.ok()) << error_name(h.error());
+    EXPECT_EQ(h->ap_start_phys, 0u);
+    // The boot CPU never uses a slot, so its APIC ID is not limited to 8 bits.
+    const ApicId wide[] = {ApicId{0x1234}};
+    s.cpus = wide;
+    EXPECT_TRUE(handoff_build(s).ok());
 }
 
 TEST(HandoffBuild, FieldsFromSpec) {
@@ -54,6 +69,7 @@ TEST(HandoffBuild, FieldsFromSpec) {
     EXPECT_EQ(h.apic_ids[0], 2u);
     EXPECT_EQ(h.apic_ids[2], 0x40u);
     EXPECT_EQ(h.apic_ids[3], 0u);
+    EXPECT_EQ(h.ap_start_phys, 0x9c000u);
     EXPECT_EQ(h.numa_node, 1u);
     EXPECT_EQ(h.mem_range_count, 2u);
     EXPECT_EQ(h.mem_ranges[1].start, 4 * GiB);
@@ -100,7 +116,7 @@ struct Refusal {
 TEST(HandoffParse, EveryRefusal) {
     const std::vector<Refusal> cases = {
         {"signature", [](auto& h) { h.signature ^= 0xff; }, Error::bad_signature},
-        {"revision", [](auto& h) { h.revision = 2; }, Error::bad_revision},
+        {"revision", [](auto& h) { h.revision = ATOLL_HANDOFF_REVISION + 1; }, Error::bad_revision},
         {"size small", [](auto& h) { h.size = 100; }, Error::bad_size},
         {"size large", [](auto& h) { h.size = 4096; }, Error::bad_size},
         {"host partition", [](auto& h) { h.partition_id = 0; }, Error::invalid_argument},
@@ -132,7 +148,11 @@ TEST(HandoffParse, EveryRefusal) {
         {"nsec", [](auto& h) { h.wallclock_nsec = 1'000'000'000; }, Error::invalid_argument},
         {"unknown flag", [](auto& h) { h.flags |= 1u << 7; }, Error::invalid_argument},
         {"reserved0", [](auto& h) { h.reserved0 = 1; }, Error::corrupt},
-        {"reserved", [](auto& h) { h.reserved[7] = 1; }, Error::corrupt},
+        {"reserved", [](auto& h) { h.reserved[6] = 1; }, Error::corrupt},
+        {"no AP start page for 3 CPUs", [](auto& h) { h.ap_start_phys = 0; }, Error::invalid_argument},
+        {"AP start page unaligned", [](auto& h) { h.ap_start_phys += 16; }, Error::misaligned},
+        {"AP start area crosses 1 MiB", [](auto& h) { h.ap_start_phys = 0xfc000; }, Error::out_of_range},
+        {"secondary APIC ID without a slot", [](auto& h) { h.apic_ids[2] = 256; }, Error::out_of_range},
     };
     const atoll_handoff base = good();
     ASSERT_TRUE(handoff_validate(base).ok());

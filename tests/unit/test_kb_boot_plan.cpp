@@ -41,6 +41,7 @@ struct Request {
         r.handoff.lagoon = range(0xc000'0000, 0xc040'0000);
         r.handoff.tsc_khz = 2'500'000;
         r.handoff.lapic_timer_hz = 1'000'000'000;
+        r.handoff.ap_start = PhysAddr{0x9c000};
         r.handoff.wallclock_sec = 1'700'000'000;
         return r;
     }

@@ -224,6 +224,7 @@ nk::HandoffSpec handoff_spec(const std::array<PhysRange, 2>& ram, const std::arr
     s.lagoon = range(6 * GiB, 6 * GiB + 4 * MiB);
     s.tsc_khz = 2'000'000;
     s.lapic_timer_hz = 1'000'000'000;
+    s.ap_start = PhysAddr{0x9c000};
     s.wallclock_sec = 1'700'000'000;
     return s;
 }

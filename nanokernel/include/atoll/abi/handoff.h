@@ -10,13 +10,14 @@
 #define ATOLL_ABI_HANDOFF_H
 
 #include "abi.h"
+#include "apstart.h"
 
 /* 'ATOL': far above Linux's SETUP_* types (small integers) and below
  * SETUP_INDIRECT (1 << 31), so the kernel walks past it untouched. */
 #define ATOLL_SETUP_DATA_TYPE 0x41544f4cu
 
 #define ATOLL_HANDOFF_SIGNATURE ATOLL_SIGNATURE('A', 'T', 'O', 'L', 'L', 'H', 'O', 'F')
-#define ATOLL_HANDOFF_REVISION 1u
+#define ATOLL_HANDOFF_REVISION 2u
 
 /* flags */
 /* The host's TSC is invariant and synchronised across packages: the
@@ -56,7 +57,9 @@ struct atoll_handoff {
 	atoll_u32 wallclock_nsec;  /* host: < 1e9 */
 	atoll_u32 flags;           /* host: ATOLL_HANDOFF_F_* */
 	atoll_u64 tsc_at_wallclock; /* host: TSC value when the wall clock was sampled */
-	atoll_u64 reserved[8];     /* host: 0 */
+	atoll_u64 ap_start_phys;   /* host: the AP start page (abi/apstart.h), 4 KiB
+				    * aligned, below 1 MiB; 0 = none (then cpu_count is 1) */
+	atoll_u64 reserved[7];     /* host: 0 */
 };
 
 ATOLL_ABI_ASSERT(sizeof(struct atoll_mem_range) == 16);
@@ -73,7 +76,8 @@ ATOLL_ABI_ASSERT(offsetof(struct atoll_handoff, lagoon_phys) == 424);
 ATOLL_ABI_ASSERT(offsetof(struct atoll_handoff, tsc_khz) == 440);
 ATOLL_ABI_ASSERT(offsetof(struct atoll_handoff, wallclock_sec) == 448);
 ATOLL_ABI_ASSERT(offsetof(struct atoll_handoff, tsc_at_wallclock) == 464);
-ATOLL_ABI_ASSERT(offsetof(struct atoll_handoff, reserved) == 472);
+ATOLL_ABI_ASSERT(offsetof(struct atoll_handoff, ap_start_phys) == 472);
+ATOLL_ABI_ASSERT(offsetof(struct atoll_handoff, reserved) == 480);
 ATOLL_ABI_ASSERT(sizeof(struct atoll_handoff) == 536);
 
 #endif /* ATOLL_ABI_HANDOFF_H */

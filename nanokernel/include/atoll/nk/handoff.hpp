@@ -27,6 +27,7 @@ struct HandoffSpec {
     std::uint32_t wallclock_nsec = 0;
     std::uint64_t tsc_at_wallclock = 0;
     std::uint32_t flags = 0;              // ATOLL_HANDOFF_F_*
+    PhysAddr ap_start{};                  // AP start page (abi/apstart.h); 0 only for 1 CPU
 };
 
 [[nodiscard]] Result<atoll_handoff> handoff_build(const HandoffSpec& spec);
