@@ -60,8 +60,9 @@ help:
 ##                    and box/box.sh IMAGES --cmd c returns it unchanged)
 ##   make test        build, then run unit and system tests (ctest summary last)
 ##   make unit        unit tests only (normal and ThreadSanitizer builds)
-##   make bench       run the benchmarks (pipeline latency, partition boot
-##                    time); results in build/bench/, summaries in doc/results.md
+##   make bench       run the benchmarks (pipeline latency, vnet ring, partition
+##                    boot time, stop/force-stop/restart/crash-notice times);
+##                    results in build/bench/, summaries in doc/results.md
 ##   make fuzz        build the libFuzzer targets with clang and run each 30 s
 ##   make clean       remove build/ except the kernel trees
 ##   make distclean   remove build/ entirely

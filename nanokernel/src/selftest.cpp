@@ -1,5 +1,6 @@
 // The core self-test driver and its lagoon, hand-off and plan sections.
-// The pipeline section is in selftest_pipeline.cpp.
+// The pipeline and vnet sections are in selftest_pipeline.cpp and
+// selftest_vnet.cpp.
 //
 // Scratch layout (selftest_scratch_size = 2 MiB, caller-zeroed or not):
 //   [0, 512K)      the lagoon, laid out for the maximum counts
@@ -237,7 +238,8 @@ int core_selftest(void* scratch, std::size_t size, TextWriter& msg) {
         LagoonView lagoon;
         (void)(check_lagoon(c, bytes, lagoon) && check_handoff(c, bytes + arena_offset) &&
                selftest::check_pipeline(c, lagoon, bytes + arena_offset, arena_size) &&
-               check_plan_section(c, bytes + arena_offset));
+               check_plan_section(c, bytes + arena_offset) &&
+               selftest::check_vnet(c, bytes + arena_offset, arena_size));
     }
     return c.finish();
 }

@@ -10,6 +10,7 @@ insmod /lib/modules/atoll/atoll.ko && echo reloaded
 dmesg | grep -c "core self-test passed"'
 check "box command succeeded (rc=$rc)" test "$rc" = 0
 check "in-kernel self-test passed at boot" grep -q 'atoll: core self-test passed' <<<"$out"
+check "the self-test ran the vnet ring core in the kernel" grep -q 'atoll: core self-test passed.* vnet (' <<<"$out"
 check "module listed in /proc/modules" grep -qx loaded <<<"$out"
 check "module unloads and reloads" grep -qx reloaded <<<"$out"
 check "self-test passed again on reload" test "$(tail -n 1 <<<"$out")" = 2

@@ -29,6 +29,7 @@ TEST(CoreSelftest, PassesOnZeroedScratch) {
     EXPECT_GT(rc, 20) << msg.c_str();
     EXPECT_FALSE(msg.truncated());
     EXPECT_NE(std::strstr(msg.c_str(), "pipeline ("), nullptr) << msg.c_str();
+    EXPECT_NE(std::strstr(msg.c_str(), "vnet ("), nullptr) << msg.c_str();
 }
 
 // The kernel's vzalloc gives zeroes, but the test must not depend on it.

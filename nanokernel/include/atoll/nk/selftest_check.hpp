@@ -64,4 +64,8 @@ private:
 [[nodiscard]] bool check_pipeline(Checker& c, const LagoonView& lagoon, void* arena,
                                   std::size_t arena_size);
 
+// The vnet section (selftest_vnet.cpp): three ports on a segment in the
+// arena pass a broadcast and a unicast and survive a corrupt head.
+[[nodiscard]] bool check_vnet(Checker& c, void* arena, std::size_t arena_size);
+
 }  // namespace atl::nk::selftest

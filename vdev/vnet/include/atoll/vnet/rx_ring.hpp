@@ -1,0 +1,113 @@
+// The consumer end of one vnet ring (one peer -> this node).
+//
+// Single consumer: the owning node's receive path (its NAPI poll). Every
+// index and record header is loaded once, checked, then used; whatever a
+// peer (or a test tool) scribbled makes the ring drop what it cannot trust,
+// count it here (private, not in the segment) and resynchronise to the
+// producer's head. A frame handed out is a view bounded by the ring data.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "atoll/abi/vnet.h"
+#include "atoll/core/strong.hpp"
+
+namespace atl::vnet {
+
+// Private to the receiver; statistics, not state.
+struct RxStats {
+    std::uint64_t frames = 0;      // released to the caller
+    std::uint64_t bytes = 0;       // frame bytes released
+    std::uint64_t bad_index = 0;   // head insane (out of bounds, misaligned, backwards)
+    std::uint64_t bad_record = 0;  // record header failed a check (length, kind, seq, padding)
+    std::uint64_t resets = 0;      // sender restarted (new generation) or went down
+    std::uint64_t discarded = 0;   // bytes skipped by a resynchronisation
+};
+
+// A received frame: a view into ring data, valid until release(). Empty
+// when there is nothing (valid) to read.
+struct Frame {
+    std::span<const std::byte> data{};
+    std::uint16_t flags = 0;   // ATOLL_VNET_REC_F_*
+    PartitionId source{};
+
+    [[nodiscard]] bool empty() const { return data.empty(); }
+};
+
+class RxRing {
+public:
+    constexpr RxRing() = default;   // unbound: peek() is always empty
+
+    // Binds to ring control `ring`, `size` data bytes at `data`, whose
+    // producer's node entry is `sender` (id `source`), and takes the ring
+    // over for this node's new attach: what a previous incarnation left
+    // pending is discarded (tail = head), tail_gen acknowledges the
+    // sender's current generation, and notifications are enabled.
+    void attach(atoll_vnet_ring* ring, const std::uint8_t* data, std::uint32_t size, std::uint32_t max_frame,
+                const atoll_vnet_node* sender, PartitionId source);
+
+    // Stops listening (kick_at = never) and unbinds.
+    void detach();
+
+    // Follows the sender's link: acknowledges a new generation (tail = 0),
+    // discards the ring of a sender gone down. True while readable.
+    bool sync();
+
+    // The next frame, or empty. Skips padding; on a bad index or record,
+    // drops, counts and resynchronises (and returns empty). Peeking again
+    // before release() returns the same frame.
+    [[nodiscard]] Frame peek();
+
+    // Consumes the frame peek() returned (no-op without one).
+    void release();
+
+    // Before sleeping: asks the sender for a kick at the next frame. True
+    // when something arrived meanwhile (or the sender's link changed): poll
+    // again instead of sleeping. Full barrier between the request and the
+    // re-check (see atoll/abi/vnet.h).
+    [[nodiscard]] bool enable_notify();
+
+    // Asks for no kicks at all (kick_at = never), until enable_notify().
+    // Polling does not need it: a request is used up by the first post.
+    void disable_notify();
+
+    [[nodiscard]] bool bound() const { return ring_ != nullptr; }
+    [[nodiscard]] std::uint64_t tail() const { return tail_; }
+    [[nodiscard]] const RxStats& stats() const { return stats_; }
+
+private:
+    // Resynchronise to `head`, dropping what lay before it.
+    void skip_to(std::uint64_t head);
+    [[nodiscard]] bool seq_ok(std::uint32_t seq) const;
+    void consumed(std::uint64_t bytes, std::uint32_t seq);
+    void publish_tail(std::uint64_t generation);
+    [[nodiscard]] bool head_sane(std::uint64_t head) const;
+    // Whether sync() has something to do for this sender link word.
+    [[nodiscard]] bool link_changed(std::uint64_t link) const;
+
+    atoll_vnet_ring* ring_ = nullptr;
+    const std::uint8_t* data_ = nullptr;
+    const atoll_vnet_node* sender_ = nullptr;
+    PartitionId source_{};
+    std::uint32_t size_ = 0;
+    std::uint32_t max_frame_ = 0;
+    std::uint64_t synced_link_ = 0;   // sender link we follow; 0: none (down or never seen)
+    std::uint64_t tail_ = 0;          // bytes consumed; always record-aligned
+    // Record numbers: exact (the next must be seq_), any (after our own
+    // attach: a previous incarnation consumed an unknown number), not_older
+    // (after a resync: stale records of earlier laps are below seq_).
+    enum class SeqRule : std::uint8_t { exact, any, not_older };
+    std::uint32_t seq_ = 0;           // number of the next record
+    SeqRule seq_rule_ = SeqRule::exact;
+    bool notify_off_ = false;         // disable_notify() in force
+    bool stuck_ = false;              // head is one we cannot follow (see peek())...
+    std::uint64_t stuck_head_ = 0;    // ...this one: counted once, not at every poll
+    std::uint64_t peeked_total_ = 0;  // ring bytes of the frame handed out; 0: none
+    std::uint32_t peeked_seq_ = 0;
+    Frame peeked_{};
+    RxStats stats_{};
+};
+
+}  // namespace atl::vnet

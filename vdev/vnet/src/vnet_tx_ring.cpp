@@ -1,0 +1,125 @@
+// The producer end of one ring (see atoll/vnet/tx_ring.hpp and the ring
+// protocol in atoll/abi/vnet.h).
+#include "atoll/vnet/tx_ring.hpp"
+
+#include "atoll/vnet/record.hpp"
+#include "atoll/vnet/shared.hpp"
+
+namespace atl::vnet {
+
+void TxRing::reset(atoll_vnet_ring* ring, std::uint8_t* data, std::uint32_t size, std::uint32_t max_frame,
+                   std::uint64_t generation) {
+    TxStats kept = stats_;
+    *this = TxRing{};
+    stats_ = kept;
+    ring_ = ring;
+    data_ = data;
+    size_ = size;
+    max_frame_ = max_frame;
+    generation_ = generation;
+    // Release: a receiver that loads this 0 also sees our link DOWN, stored
+    // before, and so never takes it for a head of the old generation.
+    shared(ring_->head).store(0, std::memory_order_release);
+}
+
+Status TxRing::refresh_tail() {
+    // Acquire on tail_gen, then tail: the receiver stores tail (0) before it
+    // acknowledges a generation, and its copies before any later tail.
+    const std::uint64_t gen = load(ring_->tail_gen, std::memory_order_acquire);
+    const std::uint64_t tail = load(ring_->tail, std::memory_order_acquire);
+    if (gen != generation_) {
+        ++stats_.not_ready;
+        return Error::busy;
+    }
+    if (tail > head_ || head_ - tail > size_) {
+        ++stats_.bad_tail;
+        return Error::corrupt;
+    }
+    acked_ = true;
+    // A receiver that re-attached skipped ahead: tail never moves back
+    // within a generation, so the largest sane value is the freshest.
+    if (tail > tail_)
+        tail_ = tail;
+    return Error::ok;
+}
+
+Result<std::span<std::byte>> TxRing::reserve(std::uint32_t length) {
+    reserved_ = false;
+    if (!bound())
+        return Error::not_found;
+    if (length < ATOLL_VNET_MIN_FRAME || length > max_frame_) {
+        ++stats_.bad_size;
+        return Error::invalid_argument;
+    }
+    const std::uint64_t rec = record::total(length);
+    const std::uint64_t at = head_ & (size_ - 1);
+    // A record never wraps: pad to the end when it does not fit before it.
+    const std::uint64_t pad = at + rec > size_ ? size_ - at : 0;
+    const std::uint64_t need = pad + rec;
+    // Our cached tail is conservative (it only lags): read the receiver's
+    // line only when it says the frame does not fit.
+    if (!acked_ || size_ - (head_ - tail_) < need) {
+        ATOLL_TRY(refresh_tail());
+        if (size_ - (head_ - tail_) < need) {
+            ++stats_.full;
+            return Error::exhausted;
+        }
+    }
+    reserved_ = true;
+    res_pad_ = static_cast<std::uint32_t>(pad);
+    res_length_ = length;
+    const std::uint64_t frame_at = pad != 0 ? 0 : at;
+    return std::span<std::byte>(reinterpret_cast<std::byte*>(data_ + frame_at + record::header), length);
+}
+
+bool TxRing::commit(std::uint16_t flags, bool more) {
+    if (!reserved_ || !bound())
+        return false;
+    reserved_ = false;
+    std::uint64_t at = head_ & (size_ - 1);
+    if (res_pad_ != 0) {
+        record::store_at(data_ + at, record::make(res_pad_ - record::header, ATOLL_VNET_REC_PAD, 0, seq_++));
+        at = 0;
+    }
+    const auto f = static_cast<std::uint16_t>(flags & ATOLL_VNET_REC_F_MASK);
+    record::store_at(data_ + at, record::make(res_length_, ATOLL_VNET_REC_FRAME, f, seq_++));
+    head_ += res_pad_ + record::total(res_length_);
+    ++stats_.frames;
+    stats_.bytes += res_length_;
+    if (!more)
+        return flush();
+    // Release: the records are written before a receiver sees this head.
+    shared(ring_->head).store(head_, std::memory_order_release);
+    return false;
+}
+
+bool TxRing::flush() {
+    if (!bound())
+        return false;
+    // Full barrier between publishing head and reading the kick request
+    // (seq_cst store, seq_cst load): the receiver does the mirror image, so
+    // either we see its request or it sees our frames.
+    shared(ring_->head).store(head_, std::memory_order_seq_cst);
+    const std::uint64_t kick_at = load(ring_->kick_at, std::memory_order_seq_cst);
+    // Kick when the frames since the last decision crossed the request:
+    // decided_ <= kick_at < head_.
+    const bool kick = kick_at - decided_ < head_ - decided_;
+    decided_ = head_;
+    return kick;
+}
+
+Result<bool> TxRing::post(std::span<const std::byte> frame, std::uint16_t flags, bool more) {
+    if (!bound())
+        return Error::not_found;
+    if (frame.size() > max_frame_) {
+        ++stats_.bad_size;
+        return Error::invalid_argument;
+    }
+    auto room = reserve(static_cast<std::uint32_t>(frame.size()));
+    if (!room)
+        return room.error();
+    __builtin_memcpy(room->data(), frame.data(), frame.size());
+    return commit(flags, more);
+}
+
+}  // namespace atl::vnet
