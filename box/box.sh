@@ -103,7 +103,9 @@ net=(-netdev user,id=wan0 -device virtio-net-pci,netdev=wan0,vectors=0)
 # ---- the partition plan. The pool must be reserved when the host boots, so
 # the harness does what a person does on a real PC: boot once, run `atoll
 # plan` there, and put its kernel parameters on the host's command line. The
-# result is cached per box shape and images.
+# result is cached per box shape and images. The lagoon is 64M: its VNET
+# region then gives every pair of the 16 possible nodes a 256 KiB ring, enough
+# for 64 KiB frames (doc/vnet.md).
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/etc/atoll"
@@ -116,7 +118,7 @@ if [ "$partitions" -gt 0 ]; then
         echo "box: planning $partitions partitions inside the box (once per box shape)" >&2
         mkdir -p "$cache"
         if ! probe=$(BOX_PARTITIONS=0 BOX_LOGDIR=$logdir/plan-probe "$0" "$images" --cmd \
-                "atoll plan --partitions $partitions --write /tmp/box.plan --kernel-params && echo @@PLAN && cat /tmp/box.plan"); then
+                "atoll plan --partitions $partitions --lagoon-size 64M --write /tmp/box.plan --kernel-params && echo @@PLAN && cat /tmp/box.plan"); then
             die "atoll plan failed inside the box: $probe (logs: $logdir/plan-probe)"
         fi
         printf '%s\n' "${probe%%@@PLAN*}" | head -n 1 > "$cache/params"

@@ -37,6 +37,7 @@
 #include "atoll_core.h"
 #include "atoll_host.h"
 #include "lagoon_bridge.h"
+#include "vnet.h"
 #include "pipe_bridge.h"
 #if __has_include("vcon.h")
 #include "vcon.h"
@@ -218,9 +219,12 @@ int atoll_host_post_control(u32 apic_id, u32 pid, u32 command)
 void atoll_host_release_virq(u32 pid)
 {
 	int v = atoll_lagoon_get_control_virq(atoll_host.lagoon, atoll_host.lagoon_size, pid);
+	int vnet_virq = atoll_vnet_node_down(pid);	/* its peers stop sending to it */
 
 	if (v >= 0 && pipe_post)
 		atoll_pipe_release(pipe_post, v);
+	if (vnet_virq > 0 && pipe_post)
+		atoll_pipe_release(pipe_post, vnet_virq);
 	atoll_lagoon_clear_control_virq(atoll_host.lagoon, atoll_host.lagoon_size, pid);
 }
 
@@ -332,6 +336,9 @@ static int host_init(void)
 		atoll_host.lagoon = NULL;
 		return -EINVAL;
 	}
+	if (atoll_vnet_start(atoll_host.lagoon, size, 0, atoll_host.boot_apic_id, pipe_irq, send_ipi,
+			     true))
+		pr_warn("host: no vnet0\n");
 	if (atoll_tramp_install())
 		pr_warn("host: no AP start page below 1 MiB (kernel without the Atoll patch's reservation?): booting partitions is disabled\n");
 	pr_info("host: lagoon %#llx+%#llx formatted for %u CPUs, pool of %u range(s), trampoline %pa\n",
@@ -563,6 +570,9 @@ static int partition_init(void)
 	if (pipe_setup(part_lagoon, ho->lagoon_size, ho->partition_id, ho->apic_ids[0],
 		       partition_control))
 		pr_err("partition %u: no pipeline: the host cannot reach it\n", ho->partition_id);
+	else if (atoll_vnet_start(part_lagoon, ho->lagoon_size, ho->partition_id, ho->apic_ids[0],
+				  pipe_irq, send_ipi, false))
+		pr_warn("partition %u: no vnet0\n", ho->partition_id);
 	atoll_set_park_notify(park_report);
 	INIT_DELAYED_WORK(&heartbeat_work, heartbeat);
 	schedule_delayed_work(&heartbeat_work, 0);
@@ -595,6 +605,7 @@ static int __init atoll_init(void)
 static void __exit atoll_exit(void)
 {
 	/* Stop everything that uses the lagoon before unmapping it. */
+	atoll_vnet_stop();
 	pipe_teardown();
 	if (ho) {
 		atoll_set_park_notify(NULL);

@@ -14,8 +14,10 @@ using namespace atl;
 struct PipeMem {
     nk::LagoonView view;
     nk::Pipeline pipe;
+    CpuSlot self;
     void (*send)(atoll_u32);
     void (*control)(atoll_u32);
+    void (*stage_handler[ATOLL_STAGE_COUNT])(atoll_u32);
 };
 static_assert(sizeof(PipeMem) <= ATOLL_PIPE_MEM);
 
@@ -30,7 +32,43 @@ nk::Decision on_control(void* ctx, Virq v) {
     return nk::Decision::accept;
 }
 
+template <atoll_u32 Stage>
+nk::Decision on_stage(void* ctx, Virq v) {
+    auto* m = static_cast<PipeMem*>(ctx);
+    if (m->stage_handler[Stage])
+        m->stage_handler[Stage](v.value());
+    return nk::Decision::accept;
+}
+
 }  // namespace
+
+extern "C" int atoll_pipe_stage(void* mem, atoll_u32 stage, atoll_u32 priority,
+                                void (*handler)(atoll_u32)) {
+    auto* m = static_cast<PipeMem*>(mem);
+    // Only the stages the glue registers this way (control has its own call).
+    if (stage != ATOLL_STAGE_VNET)
+        return code(Error::invalid_argument);
+    m->stage_handler[stage] = handler;
+    Status st = m->pipe.register_stage(StageId{stage}, priority,
+                                       nk::VirqHandler{on_stage<ATOLL_STAGE_VNET>, m});
+    return st ? 0 : code(st.error());
+}
+
+extern "C" int atoll_pipe_alloc_stage(void* mem, atoll_u32 stage, atoll_u32 owner) {
+    if (stage >= ATOLL_STAGE_COUNT)
+        return code(Error::out_of_range);
+    auto v = static_cast<PipeMem*>(mem)->pipe.allocate(StageId{stage}, PartitionId{owner});
+    return v ? static_cast<int>(v->value()) : code(v.error());
+}
+
+extern "C" atoll_u32 atoll_pipe_self_slot(void* mem) {
+    return static_cast<PipeMem*>(mem)->self.value();
+}
+
+extern "C" int atoll_pipe_post_slot(void* mem, atoll_u32 slot, atoll_u32 virq) {
+    Status st = static_cast<PipeMem*>(mem)->pipe.post(CpuSlot{slot}, Virq{virq});
+    return st ? 0 : code(st.error());
+}
 
 extern "C" int atoll_pipe_open(void* mem, void* lagoon, unsigned long size, atoll_u32 self_apic,
                                void (*send)(atoll_u32)) {
@@ -42,6 +80,7 @@ extern "C" int atoll_pipe_open(void* mem, void* lagoon, unsigned long size, atol
         return code(slot.error());
     auto* m = new (mem) PipeMem{};
     m->view = view.value();
+    m->self = slot.value();
     m->send = send;
     auto pipe = nk::Pipeline::create(view.value(), slot.value(), nk::IpiSender{send_ipi, m});
     if (!pipe)

@@ -26,6 +26,14 @@ int atoll_pipe_alloc(void *mem, atoll_u32 owner);
 int atoll_pipe_release(void *mem, atoll_u32 virq);
 /* Post @virq to the CPU with APIC ID @target_apic. */
 int atoll_pipe_post(void *mem, atoll_u32 target_apic, atoll_u32 virq);
+/* Register @stage at @priority; @handler runs in dispatch for each of its virqs. */
+int atoll_pipe_stage(void *mem, atoll_u32 stage, atoll_u32 priority, void (*handler)(atoll_u32 virq));
+/* A virq of @stage owned by partition @owner; > 0, or a negative error. */
+int atoll_pipe_alloc_stage(void *mem, atoll_u32 stage, atoll_u32 owner);
+/* This pipeline's own lagoon CPU slot. */
+atoll_u32 atoll_pipe_self_slot(void *mem);
+/* Post @virq to lagoon CPU slot @slot (as a peer published it). */
+int atoll_pipe_post_slot(void *mem, atoll_u32 slot, atoll_u32 virq);
 /* Run the pipeline on this CPU; 1 when unstalled work remains (self-IPI). */
 int atoll_pipe_dispatch(void *mem);
 
