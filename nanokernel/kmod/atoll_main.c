@@ -187,6 +187,8 @@ static int pipe_setup(void *lag, unsigned long size, u32 pid, u32 apic, void (*c
 	if (ret)
 		goto fail;
 	atoll_set_ipi_handler(atoll_ipi);
+	/* Whatever was posted before the handler existed: dispatch it now. */
+	atoll_send_ipi(apic);
 	return 0;
 fail:
 	pr_err("pipeline for APIC %u not set up (%d)\n", apic, ret);

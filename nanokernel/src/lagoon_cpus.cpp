@@ -36,6 +36,15 @@ Status LagoonView::assign_cpu(CpuSlot slot, ApicId apic, PartitionId owner) cons
 
     atoll_cpu_slot* s = *target;
     shared(s->flags).store(0, std::memory_order_relaxed);
+    // A new owner starts with nothing pending and nothing stalled: a bit
+    // its crashed predecessor never took would make every poster of that
+    // virq believe an IPI is already on its way, and send none, forever.
+    shared(s->stall).store(0, std::memory_order_relaxed);
+    for (atoll_stage_log& log : s->logs) {
+        shared(log.summary).store(0, std::memory_order_relaxed);
+        for (atoll_u64& w : log.words)
+            shared(w).store(0, std::memory_order_relaxed);
+    }
     shared(s->apic_id).store(apic.value(), std::memory_order_relaxed);
     shared(s->partition_id).store(owner.value(), std::memory_order_relaxed);
     shared(s->flags).store(ATOLL_CPU_SLOT_F_ASSIGNED, std::memory_order_release);

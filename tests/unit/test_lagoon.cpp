@@ -143,6 +143,24 @@ TEST(LagoonView, FindCpuBySparseApicIdScans) {
     EXPECT_EQ(view->assign_cpu(CpuSlot{2}, ApicId{9}, PartitionId{4}).error(), Error::out_of_range);
 }
 
+// A restarted partition's CPU starts with nothing pending or stalled: a bit
+// its crashed predecessor left would suppress every later IPI for that virq.
+TEST(LagoonView, AssigningASlotClearsItsPendingLogsAndStalls) {
+    AlignedBuffer buf(big);
+    ASSERT_TRUE(lagoon_format(buf.data(), buf.size(), small_spec()).ok());
+    auto view = LagoonView::open(buf.data(), buf.size());
+    ASSERT_TRUE(view.ok());
+    ASSERT_TRUE(view->assign_cpu(CpuSlot{1}, ApicId{3}, PartitionId{3}).ok());
+    atoll_cpu_slot* s = view->cpu_slot(CpuSlot{1}).value();
+    s->stall = 1u << ATOLL_STAGE_VNET;
+    s->logs[ATOLL_STAGE_VNET].summary = 1;
+    s->logs[ATOLL_STAGE_VNET].words[0] = 1u << 5;
+    ASSERT_TRUE(view->assign_cpu(CpuSlot{1}, ApicId{3}, PartitionId{3}).ok());   // the restart
+    EXPECT_EQ(s->stall, 0u);
+    EXPECT_EQ(s->logs[ATOLL_STAGE_VNET].summary, 0u);
+    EXPECT_EQ(s->logs[ATOLL_STAGE_VNET].words[0], 0u);
+}
+
 // ---- corrupt lagoons ------------------------------------------------------
 
 class LagoonCorrupt : public ::testing::Test {

@@ -254,3 +254,39 @@ TEST(VnetLink, UnattachedPortDoesNothing) {
 
 }  // namespace
 }  // namespace atl::vnet
+
+namespace atl::vnet {
+namespace {
+
+// The box's sequence: a node crashes (no detach), the host marks it down,
+// the node's kernel boots again with a fresh port and attaches, kicks the
+// peers attach() names, and each kicked peer polls (peek, which follows the
+// links). Then traffic flows both ways again.
+TEST(VnetLink, CrashedNodeReattachesWithAFreshPortAndTrafficFlowsBothWays) {
+    Net net(3, kRing);
+    net.attach_all();
+    EXPECT_TRUE(send(net, 0, 2, 1));
+    EXPECT_TRUE(send(net, 2, 0, 2));
+    EXPECT_EQ(drain(net, 2), (Got{{0, 1}}));
+    EXPECT_EQ(drain(net, 0), (Got{{2, 2}}));
+    // Node 2's receiver asked for kicks before it crashed.
+    EXPECT_FALSE(net[2].enable_notify());
+    EXPECT_FALSE(net[0].enable_notify());
+
+    ASSERT_TRUE(net.segment.force_down(N2).ok());   // the host, at the crash
+    EXPECT_FALSE(send(net, 0, 2, 3));
+    net.ports[2] = std::make_unique<Port>();          // a new kernel
+    const NodeSet kick = net.attach(2);
+    EXPECT_TRUE(kick.contains(N0));
+    EXPECT_TRUE(kick.contains(N1));
+    // Kicked: NAPI polls.
+    net[0].disable_notify();
+    EXPECT_TRUE(drain(net, 0).empty());
+    EXPECT_TRUE(send(net, 0, 2, 4));
+    EXPECT_TRUE(send(net, 2, 0, 5));
+    EXPECT_EQ(drain(net, 2), (Got{{0, 4}}));
+    EXPECT_EQ(drain(net, 0), (Got{{2, 5}}));
+}
+
+}  // namespace
+}  // namespace atl::vnet

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# vnet (issue 6): the shared-memory Ethernet between the host and the 3
+# partitions. Every kernel has vnet0 with a MAC and addresses derived from
+# its id, and the names host, p1, p2, p3 resolve everywhere.
+#
+#  - ping between every ordered pair, by name, from inside each kernel;
+#  - TCP (busybox nc) between every pair, by name, both directions;
+#  - 200 MiB at MTU 65535 from p1 to p2, SHA-256 compared at both ends;
+#  - p3 crashes in the middle of an endless transfer from p1: the sender is
+#    not hung (it ends with an error, or with the 60 s timeout it runs under:
+#    TCP retransmits to a vanished peer for minutes), p1 keeps working, and
+#    after `atoll restart 3` p3 is reachable again.
+. "$(dirname "$0")/lib.sh"
+
+box 'nodes="host p1 p2 p3"
+on() { if [ "$1" = host ]; then sh -c "$2"; else atoll run "${1#p}" --timeout 300 -- "$2"; fi; }
+echo @@PING
+for a in $nodes; do for b in $nodes; do [ "$a" = "$b" ] && continue
+  on $a "ping -c 1 -W 10 $b >/dev/null 2>&1 && echo ok $a $b || echo FAIL $a $b"
+done; done
+echo @@TCP
+port=5000
+for a in $nodes; do for b in $nodes; do [ "$a" = "$b" ] && continue
+  port=$((port + 1))
+  on $b "rm -f /tmp/tcp.$port; (sleep 600 | nc -l -p $port > /tmp/tcp.$port &)" >/dev/null
+  sleep 1
+  on $a "echo hello-$a-$b | nc -w 10 $b $port" >/dev/null
+  sleep 1
+  on $b "cat /tmp/tcp.$port"
+done; done
+echo @@BIG
+for n in host p1 p2 p3; do on $n "ip link set vnet0 mtu 65535"; done
+on p1 "dd if=/dev/urandom of=/tmp/big bs=1M count=200 2>/dev/null; sha256sum < /tmp/big"
+on p2 "rm -f /tmp/big; (sleep 600 | nc -l -p 6000 > /tmp/big &)" >/dev/null
+sleep 1
+on p1 "nc p2 6000 < /tmp/big && echo sent"
+on p2 "while pidof nc >/dev/null; do sleep 1; done; sha256sum < /tmp/big"
+echo @@CRASH
+on p3 "(sleep 600 | nc -l -p 7000 > /dev/null &)" >/dev/null
+sleep 1
+on p1 "rm -f /tmp/crash.rc; (timeout 60 sh -c \"cat /dev/zero | nc p3 7000\"; echo \"sender rc=\$?\" > /tmp/crash.rc) >/dev/null 2>&1 &" >/dev/null
+sleep 2
+(atoll run 3 --timeout 2 -- "echo c > /proc/sysrq-trigger" >/dev/null 2>&1 &)
+while ! atoll list | grep -q "^3 *stopped"; do sleep 0.2; done; echo "p3 crashed"
+on p1 "i=0; while [ ! -s /tmp/crash.rc ] && [ \$i -lt 90 ]; do sleep 1; i=\$((i+1)); done; cat /tmp/crash.rc; echo p1 alive"
+atoll restart 3 >/dev/null && echo "p3 restarted"
+on p1 "ping -c 1 -W 10 p3 >/dev/null && echo ok p1 p3 again"
+ping -c 1 -W 10 p3 >/dev/null && echo ok host p3 again
+echo @@END'
+section() { awk -v s="@@$1" '$0 == s { on = 1; next } /^@@/ { on = 0 } on' <<<"$out"; }
+check "box command succeeded (rc=$rc)" test "$rc" = 0
+check "ping by name between all 12 ordered pairs" test "$(section PING | grep -c '^ok ')" = 12
+check "TCP by name between all 12 ordered pairs" test "$(section TCP | grep -c '^hello-')" = 12
+for a in host p1 p2 p3; do for b in host p1 p2 p3; do [ "$a" = "$b" ] && continue
+    grep -qx "hello-$a-$b" <<<"$(section TCP)" || fail "no TCP message from $a to $b"
+done; done
+big=$(section BIG)
+check "200 MiB sent from p1 to p2" grep -qx sent <<<"$big"
+sums=$(grep -E '^[0-9a-f]{64}' <<<"$big" | awk '{ print $1 }')
+check "its SHA-256 is the same at both ends" \
+    test "$(wc -l <<<"$sums")" = 2 -a "$(sort -u <<<"$sums" | wc -l)" = 1
+crash=$(section CRASH)
+check "p3 crashed mid-transfer" grep -qx "p3 crashed" <<<"$crash"
+check "the sender in p1 ended (error or timeout), not hung" grep -q '^sender rc=[0-9]' <<<"$crash"
+check "p1 kept working" grep -qx "p1 alive" <<<"$crash"
+check "p3 restarted" grep -qx "p3 restarted" <<<"$crash"
+check "p1 reaches p3 again after the restart" grep -qx "ok p1 p3 again" <<<"$crash"
+check "the host reaches p3 again" grep -qx "ok host p3 again" <<<"$crash"
+pass
