@@ -24,6 +24,8 @@
 // misses to every round trip.
 #include <benchmark/benchmark.h>
 
+#include "bench_affinity.hpp"
+
 #include <pthread.h>
 #include <sched.h>
 
@@ -40,23 +42,8 @@ using namespace atl::nk;
 
 namespace {
 
-// Pin the calling thread to one CPU; false when the machine lacks it.
-bool pin_to(unsigned cpu) {
-    if (cpu >= std::thread::hardware_concurrency())
-        return false;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
-}
-
-void unpin() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    for (unsigned i = 0; i < std::thread::hardware_concurrency(); ++i)
-        CPU_SET(i, &set);
-    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-}
+using atl::bench::pin_to;
+using atl::bench::unpin;
 
 struct alignas(64) Line {
     std::atomic<std::uint64_t> v{0};

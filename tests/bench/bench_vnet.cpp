@@ -14,6 +14,8 @@
 // frames, in the same run.
 #include <benchmark/benchmark.h>
 
+#include "bench_affinity.hpp"
+
 #include <pthread.h>
 #include <sched.h>
 
@@ -35,22 +37,8 @@ namespace {
 
 constexpr std::uint32_t kRing = 1u << 20;
 
-bool pin_to(unsigned cpu) {
-    if (cpu >= std::thread::hardware_concurrency())
-        return false;
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    CPU_SET(cpu, &set);
-    return pthread_setaffinity_np(pthread_self(), sizeof set, &set) == 0;
-}
-
-void unpin() {
-    cpu_set_t set;
-    CPU_ZERO(&set);
-    for (unsigned i = 0; i < std::thread::hardware_concurrency(); ++i)
-        CPU_SET(i, &set);
-    pthread_setaffinity_np(pthread_self(), sizeof set, &set);
-}
+using atl::bench::pin_to;
+using atl::bench::unpin;
 
 template <class T>
 struct alignas(64) OwnLines {

@@ -15,36 +15,12 @@
 #include <vector>
 
 #include "atoll/vnet/port.hpp"
+#include "guarded_memory.hpp"
 #include "atoll/vnet/segment.hpp"
 
 namespace atl::vnet::test {
 
-class GuardedMemory {
-public:
-    // `size` must be a multiple of 64; the memory ends exactly at the upper guard.
-    explicit GuardedMemory(std::size_t size) : size_(size) {
-        const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-        inner_ = (size + page - 1) / page * page;
-        total_ = inner_ + 2 * page;
-        void* m = ::mmap(nullptr, total_, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (m == MAP_FAILED)
-            throw std::runtime_error("mmap");
-        map_ = static_cast<std::byte*>(m);
-        if (::mprotect(map_ + page, inner_, PROT_READ | PROT_WRITE) != 0)
-            throw std::runtime_error("mprotect");
-        mem_ = map_ + page + (inner_ - size);
-    }
-    ~GuardedMemory() { ::munmap(map_, total_); }
-    GuardedMemory(const GuardedMemory&) = delete;
-    GuardedMemory& operator=(const GuardedMemory&) = delete;
-
-    [[nodiscard]] std::span<std::byte> span() const { return {mem_, size_}; }
-
-private:
-    std::size_t size_, inner_ = 0, total_ = 0;
-    std::byte* map_ = nullptr;
-    std::byte* mem_ = nullptr;
-};
+using atl::test::GuardedMemory;
 
 inline constexpr std::uint16_t kEtherType = 0x88b5;   // IEEE local experimental
 inline constexpr std::size_t kFrameHeader = 14 + 8 + 4;   // Ethernet, number, checksum
