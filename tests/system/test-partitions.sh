@@ -16,7 +16,7 @@ done
 echo @@LOG1
 atoll log 1 | head -n 5
 echo @@PLAN
-atoll plan --partitions 3 --write /tmp/again.plan >/dev/null && cmp /tmp/again.plan /etc/atoll/box.plan && echo plan-same'
+atoll plan --partitions 3 --lagoon-size 64M --write /tmp/again.plan >/dev/null && cmp /tmp/again.plan /etc/atoll/box.plan && echo plan-same'
 check "box command succeeded (rc=$rc)" test "$rc" = 0
 json=$(sed -n '/^@@JSON$/,/^@@HOST$/p' <<<"$out" | sed '1d;$d')
 check "atoll list --json: 3 running partitions on APICs 1,2,3" python3 - "$json" "$logs/box.plan" <<'PY'
