@@ -17,7 +17,7 @@ struct PipeMem {
     CpuSlot self;
     void (*send)(atoll_u32);
     void (*control)(atoll_u32);
-    void (*stage_handler[ATOLL_STAGE_COUNT])(atoll_u32);
+    void (*vnet)(atoll_u32);
 };
 static_assert(sizeof(PipeMem) <= ATOLL_PIPE_MEM);
 
@@ -32,11 +32,10 @@ nk::Decision on_control(void* ctx, Virq v) {
     return nk::Decision::accept;
 }
 
-template <atoll_u32 Stage>
-nk::Decision on_stage(void* ctx, Virq v) {
+nk::Decision on_vnet(void* ctx, Virq v) {
     auto* m = static_cast<PipeMem*>(ctx);
-    if (m->stage_handler[Stage])
-        m->stage_handler[Stage](v.value());
+    if (m->vnet)
+        m->vnet(v.value());
     return nk::Decision::accept;
 }
 
@@ -48,9 +47,8 @@ extern "C" int atoll_pipe_stage(void* mem, atoll_u32 stage, atoll_u32 priority,
     // Only the stages the glue registers this way (control has its own call).
     if (stage != ATOLL_STAGE_VNET)
         return code(Error::invalid_argument);
-    m->stage_handler[stage] = handler;
-    Status st = m->pipe.register_stage(StageId{stage}, priority,
-                                       nk::VirqHandler{on_stage<ATOLL_STAGE_VNET>, m});
+    m->vnet = handler;
+    Status st = m->pipe.register_stage(StageId{stage}, priority, nk::VirqHandler{on_vnet, m});
     return st ? 0 : code(st.error());
 }
 
@@ -98,9 +96,7 @@ extern "C" int atoll_pipe_control(void* mem, void (*handler)(atoll_u32)) {
 }
 
 extern "C" int atoll_pipe_alloc(void* mem, atoll_u32 owner) {
-    auto v = static_cast<PipeMem*>(mem)->pipe.allocate(StageId{ATOLL_STAGE_CONTROL},
-                                                       PartitionId{owner});
-    return v ? static_cast<int>(v->value()) : code(v.error());
+    return atoll_pipe_alloc_stage(mem, ATOLL_STAGE_CONTROL, owner);
 }
 
 extern "C" int atoll_pipe_release(void* mem, atoll_u32 virq) {

@@ -26,7 +26,7 @@ int atoll_pipe_alloc(void *mem, atoll_u32 owner);
 int atoll_pipe_release(void *mem, atoll_u32 virq);
 /* Post @virq to the CPU with APIC ID @target_apic. */
 int atoll_pipe_post(void *mem, atoll_u32 target_apic, atoll_u32 virq);
-/* Register @stage at @priority; @handler runs in dispatch for each of its virqs. */
+/* Register @stage (ATOLL_STAGE_VNET only) at @priority; @handler runs in dispatch for each of its virqs. */
 int atoll_pipe_stage(void *mem, atoll_u32 stage, atoll_u32 priority, void (*handler)(atoll_u32 virq));
 /* A virq of @stage owned by partition @owner; > 0, or a negative error. */
 int atoll_pipe_alloc_stage(void *mem, atoll_u32 stage, atoll_u32 owner);

@@ -42,4 +42,7 @@ check() {   # check DESCRIPTION CONDITION...
     if "$@"; then checks=$((checks + 1)); echo "ok: $what"; else fail "$what"; fi
 }
 
+# section NAME: the lines of $out after the line "@@NAME", up to the next "@@" line.
+section() { awk -v s="@@$1" '$0 == s { on = 1; next } /^@@/ { on = 0 } on' <<<"$out"; }
+
 pass() { echo "PASS [$test_name]: $checks checks (logs: $test_logs)"; }

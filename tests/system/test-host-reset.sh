@@ -16,7 +16,6 @@ check "box command succeeded and the box powered off normally (rc=$rc)" test "$r
 for what in reboot poweroff halt; do
     check "$what -f failed in the host" grep -q "^$what rc=[1-9]" <<<"$out"
 done
-section() { awk -v s="@@$1" '$0 == s { on = 1; next } /^@@/ { on = 0 } on' <<<"$out"; }
 check "the kernel said why, for each" test "$(section DMESG | grep -c 'partition(s) still run')" -ge 3
 for what in restart power-off halt; do
     check "the kernel names the refused $what" grep -q "refusing $what from" <<<"$(section DMESG)"

@@ -10,7 +10,6 @@ export BOX_CPUS=16 BOX_PARTITIONS=15
 box 'atoll list
 echo @@STOP; atoll stop --all --timeout 120
 echo @@AFTER; atoll list'
-section() { awk -v s="@@$1" '$0 == s { on = 1; next } /^@@/ { on = 0 } on' <<<"$out"; }
 check "box command succeeded (rc=$rc)" test "$rc" = 0
 check "15 partitions running" test "$(awk '/^@@/ { exit } / running /' <<<"$out" | wc -l)" = 15
 check "each has at least the 128 MiB minimum" \

@@ -17,7 +17,6 @@ echo @@SPIN; atoll run 1 --timeout 600 -- "atoll-spin 0 1"
 echo @@STOP; atoll stop 1 && atoll restart 1 && atoll run 1 -- nproc
 echo @@FORCE; atoll stop --force 2 && atoll restart 2 && atoll run 2 -- nproc'
 check "box command succeeded (rc=$rc)" test "$rc" = 0
-section() { awk -v s="@@$1" '$0 == s { on = 1; next } /^@@/ { on = 0 } on' <<<"$out"; }
 p1=$(section P1); p2=$(section P2); spin=$(section SPIN)
 check "partition 1 has 2 CPUs online" test "$(head -1 <<<"$p1")" = 2
 check "partition 1's online mask is 0-1" grep -qx '0-1' <<<"$p1"

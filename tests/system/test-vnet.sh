@@ -47,7 +47,6 @@ atoll restart 3 >/dev/null && echo "p3 restarted"
 on p1 "ping -c 1 -W 10 p3 >/dev/null && echo ok p1 p3 again"
 ping -c 1 -W 10 p3 >/dev/null && echo ok host p3 again
 echo @@END'
-section() { awk -v s="@@$1" '$0 == s { on = 1; next } /^@@/ { on = 0 } on' <<<"$out"; }
 check "box command succeeded (rc=$rc)" test "$rc" = 0
 check "ping by name between all 12 ordered pairs" test "$(section PING | grep -c '^ok ')" = 12
 check "TCP by name between all 12 ordered pairs" test "$(section TCP | grep -c '^hello-')" = 12

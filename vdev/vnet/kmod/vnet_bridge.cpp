@@ -116,15 +116,3 @@ extern "C" void atoll_vnet_release(void* mem) { of(mem).port.rx_release(); }
 extern "C" int atoll_vnet_enable_notify(void* mem) { return of(mem).port.enable_notify() ? 1 : 0; }
 
 extern "C" void atoll_vnet_disable_notify(void* mem) { of(mem).port.disable_notify(); }
-
-extern "C" atoll_u32 atoll_vnet_sync_links(void* mem) { return of(mem).port.sync_links().bits; }
-
-extern "C" void atoll_vnet_get_counters(void* mem, atoll_vnet_counters* c) {
-    const vnet::PortStats s = of(mem).port.stats();
-    c->tx_frames = s.tx.frames;
-    c->tx_bytes = s.tx.bytes;
-    c->tx_dropped = s.tx.full + s.tx.not_ready + s.tx.bad_tail + s.tx.bad_size + s.tx_no_route;
-    c->rx_frames = s.rx.frames;
-    c->rx_bytes = s.rx.bytes;
-    c->rx_errors = s.rx.bad_index + s.rx.bad_record;
-}

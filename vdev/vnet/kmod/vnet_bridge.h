@@ -42,14 +42,7 @@ void atoll_vnet_release(void *mem);
 /* Ask for kicks before sleeping; 1 when a frame arrived meanwhile. */
 int atoll_vnet_enable_notify(void *mem);
 void atoll_vnet_disable_notify(void *mem);
-/* Follow the peers' links; the readable peers as a bit mask. */
-atoll_u32 atoll_vnet_sync_links(void *mem);
 
-struct atoll_vnet_counters {
-	atoll_u64 tx_frames, tx_bytes, tx_dropped;
-	atoll_u64 rx_frames, rx_bytes, rx_errors;
-};
-void atoll_vnet_get_counters(void *mem, struct atoll_vnet_counters *c);
 
 #ifdef __cplusplus
 }

@@ -91,20 +91,8 @@ PortStats Port::stats() const {
     PortStats s;
     s.tx_no_route = tx_no_route_;
     for (std::uint32_t n = 0; n < ATOLL_VNET_MAX_NODES; ++n) {
-        const TxStats& t = tx_[n].stats();
-        s.tx.frames += t.frames;
-        s.tx.bytes += t.bytes;
-        s.tx.full += t.full;
-        s.tx.not_ready += t.not_ready;
-        s.tx.bad_tail += t.bad_tail;
-        s.tx.bad_size += t.bad_size;
-        const RxStats& r = rx_[n].stats();
-        s.rx.frames += r.frames;
-        s.rx.bytes += r.bytes;
-        s.rx.bad_index += r.bad_index;
-        s.rx.bad_record += r.bad_record;
-        s.rx.resets += r.resets;
-        s.rx.discarded += r.discarded;
+        s.tx += tx_[n].stats();
+        s.rx += rx_[n].stats();
     }
     return s;
 }

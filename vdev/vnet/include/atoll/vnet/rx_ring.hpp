@@ -24,6 +24,16 @@ struct RxStats {
     std::uint64_t bad_record = 0;  // record header failed a check (length, kind, seq, padding)
     std::uint64_t resets = 0;      // sender restarted (new generation) or went down
     std::uint64_t discarded = 0;   // bytes skipped by a resynchronisation
+
+    RxStats& operator+=(const RxStats& o) {
+        frames += o.frames;
+        bytes += o.bytes;
+        bad_index += o.bad_index;
+        bad_record += o.bad_record;
+        resets += o.resets;
+        discarded += o.discarded;
+        return *this;
+    }
 };
 
 // A received frame: a view into ring data, valid until release(). Empty

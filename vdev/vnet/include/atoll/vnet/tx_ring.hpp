@@ -24,6 +24,16 @@ struct TxStats {
     std::uint64_t not_ready = 0;   // refused: receiver has not acknowledged our generation (busy)
     std::uint64_t bad_tail = 0;    // refused: receiver's tail out of bounds (corrupt)
     std::uint64_t bad_size = 0;    // refused: frame below ATOLL_VNET_MIN_FRAME or above max_frame
+
+    TxStats& operator+=(const TxStats& o) {
+        frames += o.frames;
+        bytes += o.bytes;
+        full += o.full;
+        not_ready += o.not_ready;
+        bad_tail += o.bad_tail;
+        bad_size += o.bad_size;
+        return *this;
+    }
 };
 
 class TxRing {
