@@ -21,6 +21,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
+#include <net/ip.h>
 
 #include "atoll/abi/lagoon.h"
 #include "pipe_bridge.h"
@@ -225,7 +226,8 @@ int atoll_vnet_start(void *lagoon, unsigned long lagoon_size, u32 self, u32 self
 	eth_hw_addr_set(dev, mac);
 	strscpy(dev->name, "vnet0", IFNAMSIZ);
 	dev->netdev_ops = &vnet_ops;
-	dev->max_mtu = atoll_vnet_max_frame(p->mem) - ETH_HLEN;
+	/* The ring's largest frame leaves room for a VLAN tag; IP stops at 64 KiB. */
+	dev->max_mtu = min_t(unsigned int, atoll_vnet_max_frame(p->mem) - ETH_HLEN, IP_MAX_MTU);
 	dev->mtu = min_t(unsigned int, dev->max_mtu, ETH_DATA_LEN);
 	dev->min_mtu = ETH_MIN_MTU;
 	netif_napi_add_weight(dev, &p->napi, vnet_poll, VNET_NAPI_WEIGHT);
