@@ -34,7 +34,7 @@ export BOX_CPUS BOX_NODES BOX_MEM BOX_ACCEL BOX_APPEND BOX_TIMEOUT BOX_PARTITION
 DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev kmod cpio \
   xz-utils gzip patch linux-source-6.12 cmake libgtest-dev libgmock-dev zlib1g-dev \
   libbenchmark-dev libnuma-dev numactl libboost-dev busybox-static \
-  qemu-system-x86 clang libclang-rt-14-dev python3
+  qemu-system-x86 clang libclang-rt-14-dev python3 iperf3
 
 # tool -> package, checked before the steps that need them
 define need
@@ -106,7 +106,9 @@ kmod: kernel
 images: kernel cxx kmod
 	$(call need,busybox,busybox-static)
 	$(call need,cpio,cpio)
-	@box/rootfs/mkrootfs.sh $(IMAGES) $(KERNEL) $(CMAKE_BUILD)/ssi/atoll $(BUILD)/kmod/atoll.ko
+	$(call need,iperf3,iperf3)
+	@box/rootfs/mkrootfs.sh $(IMAGES) $(KERNEL) $(CMAKE_BUILD)/ssi/atoll $(BUILD)/kmod/atoll.ko \
+	  $(CMAKE_BUILD)/tests/atoll-fault $$(command -v iperf3)
 
 # Box parameters are checked before anything is built or booted.
 boxcheck:

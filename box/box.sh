@@ -98,7 +98,12 @@ done
 # vectors=0: INTx instead of MSI-X. QEMU 7.2's TCG once aborted in the MSI-X
 # table emulation (msix_table_mmio_write assertion) while a 16-vCPU host
 # probed the device; the outside link needs no per-queue vectors.
-net=(-netdev user,id=wan0 -device virtio-net-pci,netdev=wan0,vectors=0)
+# The outside world is QEMU's user networking on vnet's own subnet: the host
+# bridges eth0 and vnet0 (box/rootfs/init), so every partition is on the
+# same Ethernet as QEMU's gateway (.254) and DNS (.253); its DHCP pool
+# (.200 up) stays clear of the partitions' fixed addresses.
+net=(-netdev "user,id=wan0,net=10.77.0.0/24,host=10.77.0.254,dns=10.77.0.253,dhcpstart=10.77.0.200,ipv6-net=fd77::/64,ipv6-host=fd77::fe,ipv6-dns=fd77::fd"
+     -device virtio-net-pci,netdev=wan0,vectors=0)
 
 # ---- the partition plan. The pool must be reserved when the host boots, so
 # the harness does what a person does on a real PC: boot once, run `atoll

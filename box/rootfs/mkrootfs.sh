@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Assemble the Atoll initramfs images from what is installed on this machine.
 #
-#   mkrootfs.sh OUT_DIR KERNEL_DIR ATOLL_BIN ATOLL_KO
+#   mkrootfs.sh OUT_DIR KERNEL_DIR ATOLL_BIN ATOLL_KO [TOOL...]
+#
+# TOOLs are further binaries for /usr/bin with the libraries they need: the
+# system tests' fault injector and the benchmarks' iperf3.
 #
 # OUT_DIR/rootfs.cpio.gz   partition root: busybox, init, the atoll tool and
 #                          the shared libraries it needs, the kernel object
@@ -19,11 +22,13 @@ exec 1>&2   # progress goes to stderr: stdout of `make run CMD=` is the command'
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: mkrootfs.sh OUT_DIR KERNEL_DIR ATOLL_BIN ATOLL_KO}
 kdir=${2:?}; atoll_bin=${3:?}; atoll_ko=${4:?}
+shift 4
+tools=("$@")
 bzimage=$kdir/bzImage
 gen=$kdir/linux-source-6.12/usr/gen_init_cpio
 busybox=$(command -v busybox) || { echo "mkrootfs: busybox not found (package busybox-static)" >&2; exit 1; }
 
-for f in "$bzimage" "$gen" "$atoll_bin" "$atoll_ko"; do
+for f in "$bzimage" "$gen" "$atoll_bin" "$atoll_ko" "${tools[@]}"; do
     [ -e "$f" ] || { echo "mkrootfs: missing input $f (run 'make')" >&2; exit 1; }
 done
 # ldd fails on a static binary; its message, not its status, is the answer.
@@ -33,10 +38,10 @@ grep -q 'not a dynamic' <<<"$ldd_says" ||
 
 # Shared libraries a binary needs, including the dynamic loader.
 libs_of() { ldd "$1" | awk '/=> \// { print $3 } /^\t\/.*ld-linux/ { print $1 }' | sort -u; }
-bin_libs=$(libs_of "$atoll_bin")
+bin_libs=$(for b in "$atoll_bin" "${tools[@]}"; do libs_of "$b"; done | sort -u)
 
 key=$( { cat "$here"/mkrootfs.sh "$here"/init "$here"/files/* "$here"/tools/* 2>/dev/null
-         for f in "$busybox" "$atoll_bin" "$atoll_ko" "$bzimage" $bin_libs; do
+         for f in "$busybox" "$atoll_bin" "$atoll_ko" "$bzimage" "${tools[@]}" $bin_libs; do
              echo "$f"; sha256sum < "$f"; done; } | sha256sum | cut -c1-16)
 if [ -e "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] && [ -e "$out/host.cpio.gz" ]; then
     echo "images: up to date ($key)"
@@ -49,6 +54,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 # The tool without its debug information (the build keeps that copy).
 strip -o "$tmp/atoll" "$atoll_bin"
+for t in "${tools[@]}"; do strip -o "$tmp/$(basename "$t")" "$t"; done
 spec=$tmp/rootfs.list
 {
     for d in /bin /sbin /usr /usr/bin /usr/sbin /usr/share /usr/share/atoll /etc /etc/atoll \
@@ -63,6 +69,7 @@ spec=$tmp/rootfs.list
         [ "/$applet" = /bin/busybox ] || echo "slink /$applet /bin/busybox 0777 0 0"
     done
     echo "file /usr/bin/atoll $tmp/atoll 0755 0 0"
+    for t in "${tools[@]}"; do echo "file /usr/bin/$(basename "$t") $tmp/$(basename "$t") 0755 0 0"; done
     echo "file /lib/modules/atoll/atoll.ko $(readlink -f "$atoll_ko") 0644 0 0"
     # Libraries at the paths the loader will look for them; parent dirs first.
     for l in $bin_libs; do

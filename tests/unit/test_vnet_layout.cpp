@@ -143,7 +143,7 @@ TEST(VnetSegment, CorruptHeaderIsRefused) {
     auto* h = reinterpret_cast<atoll_vnet*>(m.span().data());
     auto expect = [&](Error e) { EXPECT_EQ(Segment::open(m.span()).error(), e); };
 
-    h->revision = 2;
+    h->revision = ATOLL_VNET_REVISION + 1;
     expect(Error::bad_revision);
     h->revision = ATOLL_VNET_REVISION;
     h->node_count = 3;   // would need more memory than the area has
@@ -245,7 +245,10 @@ TEST(VnetMac, RouteByDestination) {
     EXPECT_EQ(route(mac_of(PartitionId{3}), self, 4).bits, 1u << 3);
     EXPECT_TRUE(route(mac_of(PartitionId{1}), self, 4).empty());    // to ourselves
     EXPECT_TRUE(route(mac_of(PartitionId{4}), self, 4).empty());    // beyond node_count
-    EXPECT_TRUE(route(Mac{{0x00, 0x11, 0x22, 0x33, 0x44, 0x55}}, self, 4).empty());
+    // Outside the vnet prefix: the host's uplink; from the host: nowhere.
+    EXPECT_EQ(route(Mac{{0x00, 0x11, 0x22, 0x33, 0x44, 0x55}}, self, 4).bits, 1u << 0);
+    EXPECT_TRUE(route(Mac{{0x00, 0x11, 0x22, 0x33, 0x44, 0x55}}, PartitionId{0}, 4).empty());
+    EXPECT_TRUE(route(Mac{{0x02, 0xa7, 0x0d, 0x00, 0x00, 9}}, self, 4).empty());   // a vnet MAC of no node
     const NodeSet all_but_self{0b1101};
     EXPECT_EQ(route(Mac{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, self, 4), all_but_self);
     EXPECT_EQ(route(Mac{{0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb}}, self, 4), all_but_self);   // IPv4 mcast

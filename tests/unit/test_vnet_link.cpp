@@ -219,10 +219,15 @@ TEST(VnetLink, BroadcastAndMulticastFanOutToEveryAttachedPeer) {
     EXPECT_EQ(net[1].route(mac_of(N3)).bits, 0u);
     EXPECT_EQ(net[1].route(mac_of(N2)).bits, 0b0100u);
 
-    // Unknown unicast and unicast to ourselves go nowhere.
-    EXPECT_EQ(net[1].send(frame_to(Mac{{0x02, 0x00, 0x00, 0x00, 0x00, 0x01}})).error(), Error::not_found);
+    // A vnet MAC of no node and unicast to ourselves go nowhere; a MAC
+    // outside vnet goes to the host (its bridge), but not from the host.
+    EXPECT_EQ(net[1].send(frame_to(Mac{{0x02, 0xa7, 0x0d, 0x00, 0x00, 9}})).error(), Error::not_found);
     EXPECT_EQ(net[1].send(frame_to(mac_of(N1))).error(), Error::not_found);
     EXPECT_EQ(net[1].stats().tx_no_route, 2u);
+    auto out = net[1].send(frame_to(Mac{{0x52, 0x55, 0x0a, 0x4d, 0x00, 0xfe}}));
+    ASSERT_TRUE(out.ok());
+    EXPECT_EQ(out->delivered.bits, 0b0001u);
+    EXPECT_EQ(net[0].send(frame_to(Mac{{0x52, 0x55, 0x0a, 0x4d, 0x00, 0xfe}})).error(), Error::not_found);
 }
 
 TEST(VnetLink, ReceiveIsRoundRobinAcrossPeers) {

@@ -21,9 +21,14 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
 #include <net/ip.h>
 
 #include "atoll/abi/lagoon.h"
+#include "atoll/abi/vnet.h"
 #include "pipe_bridge.h"
 #include "vnet.h"
 #include "vnet_bridge.h"
@@ -43,6 +48,12 @@ struct vnet_priv {
 
 static struct net_device *vnet_dev;
 
+/* A received frame's record flags, from the copy-out to vnet_deliver(). */
+struct vnet_rx_cb {
+	u16 flags;
+};
+#define VNET_RX_CB(skb) ((struct vnet_rx_cb *)(skb)->cb)
+
 /* Called with the lock held. */
 static void vnet_kick(struct vnet_priv *p, u32 mask)
 {
@@ -53,31 +64,147 @@ static void vnet_kick(struct vnet_priv *p, u32 mask)
 			atoll_pipe_post_slot(p->pipe, slot, virq);
 }
 
+/*
+ * The record flags for @skb's checksum (doc/vnet.md, "Checksums"). A
+ * CHECKSUM_PARTIAL frame travels with its checksum field holding only the
+ * pseudo-header sum, as the stack leaves it for a NIC: the receiver finds
+ * csum_start and csum_offset again from the IP header (skb_checksum_setup),
+ * so only TCP and UDP directly over unfragmented IPv4 or IPv6 travel that
+ * way. Anything else is completed here. 0 or a negative error.
+ */
+static int vnet_csum_flags(struct sk_buff *skb, u16 *flags)
+{
+	unsigned int nh = ETH_HLEN, th = 0;
+	u8 proto = 0;
+
+	*flags = 0;
+	if (skb->ip_summed == CHECKSUM_UNNECESSARY) {
+		*flags = ATOLL_VNET_REC_F_CSUM_OK;
+		return 0;
+	}
+	if (skb->ip_summed != CHECKSUM_PARTIAL)
+		return 0;
+	if (skb_headlen(skb) < ETH_HLEN + sizeof(struct ipv6hdr))
+		goto help;
+	switch (eth_hdr(skb)->h_proto) {
+	case htons(ETH_P_IP): {
+		const struct iphdr *ip = (const struct iphdr *)(skb->data + nh);
+
+		if (ip->version != 4 || ip->ihl < 5 || ip_is_fragment(ip))
+			goto help;
+		proto = ip->protocol;
+		th = nh + ip->ihl * 4;
+		break;
+	}
+	case htons(ETH_P_IPV6): {
+		const struct ipv6hdr *ip6 = (const struct ipv6hdr *)(skb->data + nh);
+
+		proto = ip6->nexthdr;	/* extension headers: completed here */
+		th = nh + sizeof(*ip6);
+		break;
+	}
+	default:
+		goto help;
+	}
+	if (skb_checksum_start_offset(skb) == th &&
+	    ((proto == IPPROTO_TCP && skb->csum_offset == offsetof(struct tcphdr, check)) ||
+	     (proto == IPPROTO_UDP && skb->csum_offset == offsetof(struct udphdr, check)))) {
+		*flags = ATOLL_VNET_REC_F_CSUM_PARTIAL;
+		return 0;
+	}
+help:
+	return skb_checksum_help(skb);
+}
+
+/* Called with the lock held. A unicast frame goes straight from the skb
+ * (fragments included) into the peer's ring; 1 when it is in. */
+static bool vnet_xmit_one(struct vnet_priv *p, struct sk_buff *skb, u32 peer, u16 flags)
+{
+	void *room;
+	int err = 0;
+
+	room = atoll_vnet_tx_reserve(p->mem, peer, skb->len, &err);
+	if (!room) {
+		if (atoll_vnet_tx_flush(p->mem, peer))
+			vnet_kick(p, 1u << peer);
+		return false;
+	}
+	if (skb_copy_bits(skb, 0, room, skb->len)) {
+		/* Cannot happen (len is the skb's); leave the room unpublished. */
+		return false;
+	}
+	if (atoll_vnet_tx_commit(p->mem, peer, flags))
+		vnet_kick(p, 1u << peer);
+	return true;
+}
+
 static netdev_tx_t vnet_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vnet_priv *p = netdev_priv(dev);
 	u32 delivered = 0, kick = 0;
 	unsigned int len = skb->len;
-	int ret;
+	bool sent;
+	u16 flags;
+	int peer, ret;
 
-	if (skb_linearize(skb)) {
-		dev->stats.tx_dropped++;
-		dev_kfree_skb_any(skb);
-		return NETDEV_TX_OK;
-	}
-	spin_lock_bh(&p->lock);
-	ret = atoll_vnet_send(p->mem, skb->data, len, &delivered, &kick);
-	if (kick)
-		vnet_kick(p, kick);
-	spin_unlock_bh(&p->lock);
-	if (ret || !delivered) {
-		dev->stats.tx_dropped++;
+	if (len < ETH_HLEN || vnet_csum_flags(skb, &flags))
+		goto drop;
+	peer = atoll_vnet_unicast_peer(p->mem, skb->data);
+	if (peer >= 0) {
+		spin_lock_bh(&p->lock);
+		sent = vnet_xmit_one(p, skb, peer, flags);
+		spin_unlock_bh(&p->lock);
 	} else {
-		dev->stats.tx_packets++;
-		dev->stats.tx_bytes += len;
+		/* A group address (or nowhere): one copy per peer, from one buffer. */
+		if (skb_linearize(skb))
+			goto drop;
+		spin_lock_bh(&p->lock);
+		ret = atoll_vnet_send(p->mem, skb->data, len, flags, &delivered, &kick);
+		if (kick)
+			vnet_kick(p, kick);
+		spin_unlock_bh(&p->lock);
+		sent = !ret && delivered;
 	}
+	if (!sent)
+		goto drop;
+	dev->stats.tx_packets++;
+	dev->stats.tx_bytes += len;
 	dev_consume_skb_any(skb);
 	return NETDEV_TX_OK;
+drop:
+	dev->stats.tx_dropped++;
+	dev_kfree_skb_any(skb);
+	return NETDEV_TX_OK;
+}
+
+/*
+ * Hands one received frame to the stack with the checksum state its sender
+ * recorded: a partial checksum stays partial (as in the sender: whoever
+ * forwards it off vnet completes it), a verified one is trusted.
+ */
+static void vnet_deliver(struct vnet_priv *p, struct sk_buff *skb)
+{
+	struct net_device *dev = p->dev;
+	u16 flags = VNET_RX_CB(skb)->flags;
+	unsigned int len = skb->len;
+
+	skb->protocol = eth_type_trans(skb, dev);
+	skb_reset_network_header(skb);
+	if (flags & ATOLL_VNET_REC_F_CSUM_PARTIAL) {
+		/* Sets CHECKSUM_PARTIAL; fails for a frame that is not what
+		 * the sender's vnet_csum_flags() lets through. */
+		if (skb_checksum_setup(skb, false)) {
+			dev->stats.rx_errors++;
+			dev->stats.rx_crc_errors++;
+			dev_kfree_skb_any(skb);
+			return;
+		}
+	} else if (flags & ATOLL_VNET_REC_F_CSUM_OK) {
+		skb->ip_summed = CHECKSUM_UNNECESSARY;
+	}
+	dev->stats.rx_packets++;
+	dev->stats.rx_bytes += len;
+	napi_gro_receive(&p->napi, skb);
 }
 
 static int vnet_poll(struct napi_struct *napi, int budget)
@@ -88,18 +215,21 @@ static int vnet_poll(struct napi_struct *napi, int budget)
 	struct sk_buff *skb;
 	const void *data;
 	u32 len, src;
+	u16 flags;
 	int done = 0, more;
 
 	__skb_queue_head_init(&q);
 	/* Copy out under the lock, deliver after it: delivery may transmit. */
 	spin_lock(&p->lock);
 	while (done < budget) {
-		len = atoll_vnet_peek(p->mem, &data, &src);
+		len = atoll_vnet_peek(p->mem, &data, &src, &flags);
 		if (!len)
 			break;
 		skb = napi_alloc_skb(napi, len);
-		if (skb)
+		if (skb) {
 			skb_put_data(skb, data, len);
+			VNET_RX_CB(skb)->flags = flags;
+		}
 		atoll_vnet_release(p->mem);
 		if (!skb) {
 			dev->stats.rx_dropped++;
@@ -109,12 +239,8 @@ static int vnet_poll(struct napi_struct *napi, int budget)
 		done++;
 	}
 	spin_unlock(&p->lock);
-	while ((skb = __skb_dequeue(&q))) {
-		dev->stats.rx_packets++;
-		dev->stats.rx_bytes += skb->len;
-		skb->protocol = eth_type_trans(skb, dev);
-		napi_gro_receive(napi, skb);
-	}
+	while ((skb = __skb_dequeue(&q)))
+		vnet_deliver(p, skb);
 	if (done < budget && napi_complete_done(napi, done)) {
 		spin_lock(&p->lock);
 		more = atoll_vnet_enable_notify(p->mem);
@@ -170,8 +296,31 @@ static int vnet_stop_dev(struct net_device *dev)
 	return 0;
 }
 
+/*
+ * The rings' own counters on top of the device's (doc/vnet.md): rx_errors
+ * adds scribbled indices (rx_fifo_errors) and records (rx_frame_errors);
+ * tx_errors adds a peer's scribbled tail (tx_fifo_errors is a full ring,
+ * already in tx_dropped).
+ */
+static void vnet_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
+{
+	struct vnet_priv *p = netdev_priv(dev);
+	struct atoll_vnet_counters c;
+
+	netdev_stats_to_stats64(s, &dev->stats);
+	spin_lock_bh(&p->lock);
+	atoll_vnet_counters(p->mem, &c);
+	spin_unlock_bh(&p->lock);
+	s->rx_fifo_errors += c.rx_bad_index;
+	s->rx_frame_errors += c.rx_bad_record;
+	s->rx_errors += c.rx_bad_index + c.rx_bad_record;
+	s->tx_errors += c.tx_bad_tail;
+	s->tx_fifo_errors += c.tx_full;
+}
+
 static const struct net_device_ops vnet_ops = {
 	.ndo_open = vnet_open,
+	.ndo_get_stats64 = vnet_get_stats64,
 	.ndo_stop = vnet_stop_dev,
 	.ndo_start_xmit = vnet_xmit,
 	.ndo_validate_addr = eth_validate_addr,
@@ -226,6 +375,10 @@ int atoll_vnet_start(void *lagoon, unsigned long lagoon_size, u32 self, u32 self
 	eth_hw_addr_set(dev, mac);
 	strscpy(dev->name, "vnet0", IFNAMSIZ);
 	dev->netdev_ops = &vnet_ops;
+	/* Fragments are copied straight into the ring; TCP and UDP checksums
+	 * are left to whoever forwards a frame off vnet (vnet_csum_flags). */
+	dev->hw_features = NETIF_F_SG | NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM | NETIF_F_RXCSUM;
+	dev->features = dev->hw_features;
 	/* The ring's largest frame leaves room for a VLAN tag; IP stops at 64 KiB. */
 	dev->max_mtu = min_t(unsigned int, atoll_vnet_max_frame(p->mem) - ETH_HLEN, IP_MAX_MTU);
 	dev->mtu = min_t(unsigned int, dev->max_mtu, ETH_DATA_LEN);

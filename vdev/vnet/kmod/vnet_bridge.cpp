@@ -6,6 +6,7 @@
 
 #include "atoll/nk/lagoon.hpp"
 #include "atoll/vnet/geometry.hpp"
+#include "atoll/vnet/mac.hpp"
 #include "atoll/vnet/port.hpp"
 #include "atoll/vnet/segment.hpp"
 
@@ -91,9 +92,9 @@ extern "C" atoll_u32 atoll_vnet_peers_up(void* mem) {
     return bits;
 }
 
-extern "C" int atoll_vnet_send(void* mem, const void* frame, atoll_u32 len, atoll_u32* delivered,
-                               atoll_u32* kick) {
-    auto sent = of(mem).port.send(std::span<const std::byte>(static_cast<const std::byte*>(frame), len));
+extern "C" int atoll_vnet_send(void* mem, const void* frame, atoll_u32 len, atoll_u16 flags,
+                               atoll_u32* delivered, atoll_u32* kick) {
+    auto sent = of(mem).port.send(std::span<const std::byte>(static_cast<const std::byte*>(frame), len), flags);
     if (!sent)
         return code(sent.error());
     *delivered = sent->delivered.bits;
@@ -101,13 +102,54 @@ extern "C" int atoll_vnet_send(void* mem, const void* frame, atoll_u32 len, atol
     return 0;
 }
 
-extern "C" atoll_u32 atoll_vnet_peek(void* mem, const void** data, atoll_u32* source) {
+extern "C" int atoll_vnet_unicast_peer(void* mem, const atoll_u8 dst_mac[6]) {
+    vnet::Mac dst;
+    for (int i = 0; i < 6; ++i)
+        dst.b[i] = dst_mac[i];
+    if (vnet::is_group(dst))
+        return -1;
+    const vnet::NodeSet to = of(mem).port.route(dst);
+    for (atoll_u32 n = 0; n < ATOLL_VNET_MAX_NODES; ++n)
+        if (to.contains(PartitionId{n}))
+            return static_cast<int>(n);   // unicast: at most one
+    return -1;
+}
+
+extern "C" void* atoll_vnet_tx_reserve(void* mem, atoll_u32 peer, atoll_u32 len, int* err) {
+    auto room = of(mem).port.tx_reserve(PartitionId{peer}, len);
+    if (!room) {
+        *err = code(room.error());
+        return nullptr;
+    }
+    return room->data();
+}
+
+extern "C" int atoll_vnet_tx_commit(void* mem, atoll_u32 peer, atoll_u16 flags) {
+    return of(mem).port.tx_commit(PartitionId{peer}, flags) ? 1 : 0;
+}
+
+extern "C" int atoll_vnet_tx_flush(void* mem, atoll_u32 peer) {
+    return of(mem).port.tx_flush(PartitionId{peer}) ? 1 : 0;
+}
+
+extern "C" void atoll_vnet_counters(void* mem, struct atoll_vnet_counters* c) {
+    const vnet::PortStats s = of(mem).port.stats();
+    c->rx_bad_index = s.rx.bad_index;
+    c->rx_bad_record = s.rx.bad_record;
+    c->tx_full = s.tx.full;
+    c->tx_not_ready = s.tx.not_ready;
+    c->tx_bad_tail = s.tx.bad_tail;
+    c->tx_no_route = s.tx_no_route;
+}
+
+extern "C" atoll_u32 atoll_vnet_peek(void* mem, const void** data, atoll_u32* source, atoll_u16* flags) {
     VnetMem& m = of(mem);
     m.peeked = m.port.rx_peek();
     if (m.peeked.empty())
         return 0;
     *data = m.peeked.data.data();
     *source = m.peeked.source.value();
+    *flags = m.peeked.flags;
     return static_cast<atoll_u32>(m.peeked.data.size());
 }
 

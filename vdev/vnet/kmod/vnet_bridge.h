@@ -31,14 +31,37 @@ void atoll_vnet_mac(void *mem, atoll_u8 mac[6]);
 /* Peers that are up (link), as a bit mask. */
 atoll_u32 atoll_vnet_peers_up(void *mem);
 
-/* Copy a frame to every peer its destination MAC names. 0 or a negative
- * error; *@delivered, *@kick: bit masks of peers. */
-int atoll_vnet_send(void *mem, const void *frame, atoll_u32 len, atoll_u32 *delivered,
-		    atoll_u32 *kick);
+/* Copy a frame to every peer its destination MAC names, as a record with
+ * ATOLL_VNET_REC_F_* @flags. 0 or a negative error; *@delivered, *@kick:
+ * bit masks of peers. */
+int atoll_vnet_send(void *mem, const void *frame, atoll_u32 len, atoll_u16 flags,
+		    atoll_u32 *delivered, atoll_u32 *kick);
 
-/* The next received frame (a view valid until release): its length, 0 if none. */
-atoll_u32 atoll_vnet_peek(void *mem, const void **data, atoll_u32 *source);
+/* The one peer a frame to @dst_mac goes to (unicast, peer up), or -1: a
+ * group address or no route (atoll_vnet_send handles and counts both). */
+int atoll_vnet_unicast_peer(void *mem, const atoll_u8 dst_mac[6]);
+/* Room for a @len-byte frame in the ring to @peer, or NULL (*@err: why).
+ * Fill it, then commit (1: kick @peer). After a failed reserve, flush
+ * (1: kick @peer: it may have to repair its side). */
+void *atoll_vnet_tx_reserve(void *mem, atoll_u32 peer, atoll_u32 len, int *err);
+int atoll_vnet_tx_commit(void *mem, atoll_u32 peer, atoll_u16 flags);
+int atoll_vnet_tx_flush(void *mem, atoll_u32 peer);
+
+/* The next received frame (a view valid until release): its length, 0 if
+ * none; *@flags: its ATOLL_VNET_REC_F_* flags. */
+atoll_u32 atoll_vnet_peek(void *mem, const void **data, atoll_u32 *source, atoll_u16 *flags);
 void atoll_vnet_release(void *mem);
+/* What the rings refused or repaired, summed over every peer. */
+struct atoll_vnet_counters {
+	atoll_u64 rx_bad_index;	/* a head or our tail that a correct peer never writes */
+	atoll_u64 rx_bad_record;	/* a record header that failed its checks */
+	atoll_u64 tx_full;	/* no room in a peer's ring */
+	atoll_u64 tx_not_ready;	/* a peer has not acknowledged our attach yet */
+	atoll_u64 tx_bad_tail;	/* a peer's tail out of bounds */
+	atoll_u64 tx_no_route;	/* nobody up for the destination MAC */
+};
+void atoll_vnet_counters(void *mem, struct atoll_vnet_counters *c);
+
 /* Ask for kicks before sleeping; 1 when a frame arrived meanwhile. */
 int atoll_vnet_enable_notify(void *mem);
 void atoll_vnet_disable_notify(void *mem);

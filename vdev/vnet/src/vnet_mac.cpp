@@ -39,6 +39,9 @@ NodeSet route(const Mac& dst, PartitionId self, std::uint32_t node_count) {
     const auto node = node_of(dst);
     if (node && node->value() < node_count && *node != self)
         out.add(*node);
+    // Not a vnet MAC: the host's uplink (a bridge to a real network), if any.
+    if (!node && self.value() != 0 && node_count > 0)
+        out.add(PartitionId{0});
     return out;
 }
 

@@ -32,7 +32,10 @@ Status TxRing::refresh_tail() {
         return Error::busy;
     }
     if (tail > head_ || head_ - tail > size_) {
+        // Not a tail the receiver stored: a scribble. Kick it at the next
+        // decision; it stores its tail again before it sleeps.
         ++stats_.bad_tail;
+        repair_kick_ = true;
         return Error::corrupt;
     }
     acked_ = true;
@@ -103,8 +106,9 @@ bool TxRing::flush() {
     const std::uint64_t kick_at = load(ring_->kick_at, std::memory_order_seq_cst);
     // Kick when the frames since the last decision crossed the request:
     // decided_ <= kick_at < head_.
-    const bool kick = kick_at - decided_ < head_ - decided_;
+    const bool kick = kick_at - decided_ < head_ - decided_ || repair_kick_;
     decided_ = head_;
+    repair_kick_ = false;
     return kick;
 }
 

@@ -41,6 +41,13 @@
  * sender sees the request or the receiver sees the frame. A receiver that
  * is polling writes nothing: its last request is behind head already.
  *
+ * Unicast to a MAC outside the vnet prefix goes to node 0, the host, which
+ * may bridge vnet to a real network (doc/vnet.md); the host sends such
+ * frames nowhere.
+ *
+ * A tail that is not the receiver's own (a scribble) makes the sender drop
+ * and kick the receiver, which stores its tail again before it sleeps.
+ *
  * Link and generations: atoll_vnet_node.link = generation << 1 | UP. A node
  * attaching stores itself DOWN, zeroes head of its outgoing rings, takes
  * over its incoming rings, then stores generation + 1 and UP (release). A
@@ -55,7 +62,7 @@
 #include "abi.h"
 
 #define ATOLL_VNET_SIGNATURE ATOLL_SIGNATURE('A', 'T', 'O', 'L', 'L', 'N', 'E', 'T')
-#define ATOLL_VNET_REVISION 1u
+#define ATOLL_VNET_REVISION 2u
 #define ATOLL_VNET_MAX_NODES ATOLL_MAX_PARTITIONS /* node id == partition id */
 #define ATOLL_VNET_MIN_RING 4096u                /* ring data bytes, power of two */
 #define ATOLL_VNET_MAX_RING (16u << 20)
@@ -77,9 +84,14 @@
 #define ATOLL_VNET_REC_FRAME 0x4652u /* "FR" */
 #define ATOLL_VNET_REC_PAD 0x4150u   /* "PA" */
 
-/* atoll_vnet_record.flags of a FRAME; any other bit makes the record corrupt. */
-#define ATOLL_VNET_REC_F_CSUM_OK (1u << 0) /* the sender vouches for the L4 checksum */
-#define ATOLL_VNET_REC_F_MASK 0x0001u
+/* atoll_vnet_record.flags of a FRAME; any other bit makes the record corrupt.
+ * Checksums (doc/vnet.md): memory between kernels does not corrupt frames,
+ * so a TCP or UDP checksum is computed only where a frame leaves vnet. */
+#define ATOLL_VNET_REC_F_CSUM_OK (1u << 0)      /* the L4 checksum was verified: trust it */
+#define ATOLL_VNET_REC_F_CSUM_PARTIAL (1u << 1) /* TCP/UDP over IPv4/IPv6, its checksum field
+						 * holds only the pseudo-header sum: whoever
+						 * forwards it off vnet completes it */
+#define ATOLL_VNET_REC_F_MASK 0x0003u
 
 #define ATOLL_VNET_RECORD_MAGIC 0x7645a70du
 /* atoll_vnet_record.check: binds the other fields together, so zeroed or

@@ -37,9 +37,11 @@ struct Mac {
 [[nodiscard]] Result<PartitionId> node_of(const Mac& m);
 
 // Where a frame from `self` to `dst` goes, among nodes [0, node_count):
-// unicast to one node, a group address to every node but `self`; empty for
-// a unicast MAC of no node (unknown unicast is dropped, not flooded: every
-// node's MAC is fixed). Link state is the caller's business (Port::route).
+// unicast to one node, a group address to every node but `self`. A unicast
+// MAC outside the vnet prefix goes to node 0 (the host may bridge vnet to a
+// real network) unless `self` is the host; a vnet MAC of no node goes
+// nowhere (unknown unicast is not flooded: every node's MAC is fixed).
+// Link state is the caller's business (Port::route).
 [[nodiscard]] NodeSet route(const Mac& dst, PartitionId self, std::uint32_t node_count);
 
 }  // namespace atl::vnet

@@ -20,7 +20,7 @@ namespace atl::vnet {
 struct RxStats {
     std::uint64_t frames = 0;      // released to the caller
     std::uint64_t bytes = 0;       // frame bytes released
-    std::uint64_t bad_index = 0;   // head insane (out of bounds, misaligned, backwards)
+    std::uint64_t bad_index = 0;   // head insane (out of bounds, misaligned, backwards) or tail scribbled
     std::uint64_t bad_record = 0;  // record header failed a check (length, kind, seq, padding)
     std::uint64_t resets = 0;      // sender restarted (new generation) or went down
     std::uint64_t discarded = 0;   // bytes skipped by a resynchronisation

@@ -86,6 +86,7 @@ private:
     std::uint64_t decided_ = 0;   // head_ at the last kick decision
     std::uint64_t tail_ = 0;      // last sane tail seen (only grows within a generation)
     bool acked_ = false;          // the receiver acknowledged generation_
+    bool repair_kick_ = false;    // saw a corrupt tail: kick the receiver at the next decision
     std::uint32_t seq_ = 0;       // number of the next record
     // The reservation: pad bytes before the frame's record (0: none), and
     // the frame's length; reserved_ false when there is none.
