@@ -465,8 +465,11 @@ TEST_F(VnetRing, ScribbledTailIsRepairedByASleepingReceiver) {
     }
     ASSERT_TRUE(kicked_on_drop);
     EXPECT_GE(ts().bad_tail, 1u);
-    // Kicked, it drains what fitted (each release stores its tail).
+    // Kicked, it drains what fitted; the first release finds the scribble
+    // (counted) and stores its own tail over it.
+    const std::uint64_t bad_drain = rs().bad_index;
     EXPECT_FALSE(drain().empty());
+    EXPECT_EQ(rs().bad_index, bad_drain + 1);
     EXPECT_FALSE(rx().enable_notify());
     EXPECT_NE(ring()->tail, std::uint64_t{1} << 40);
     EXPECT_GT(ring()->tail, good);

@@ -36,6 +36,10 @@ bool RxRing::seq_ok(std::uint32_t seq) const {
 }
 
 void RxRing::consumed(std::uint64_t bytes, std::uint32_t seq) {
+    // Our tail line is ours alone: a different value there is a scribble,
+    // which this store repairs (the sender may have dropped meanwhile).
+    if (load(ring_->tail, std::memory_order_relaxed) != tail_)
+        ++stats_.bad_index;
     tail_ += bytes;
     seq_ = seq + 1;
     seq_rule_ = SeqRule::exact;
