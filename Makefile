@@ -61,7 +61,8 @@ help:
 ##   make test        build, then run unit and system tests (ctest summary last)
 ##   make unit        unit tests only (normal and ThreadSanitizer builds)
 ##   make bench       run the benchmarks (pipeline latency, vnet ring, partition
-##                    boot time, stop/force-stop/restart/crash-notice times);
+##                    boot time, stop/force-stop/restart/crash-notice times,
+##                    iperf3 and ping over vnet0 against loopback);
 ##                    results in build/bench/, summaries in doc/results.md
 ##   make fuzz        build the libFuzzer targets with clang and run each 30 s
 ##   make clean       remove build/ except the kernel trees
@@ -130,6 +131,7 @@ bench: images
 	@tests/bench/run-bench.sh $(CMAKE_BUILD) $(BUILD)/bench
 	@tests/bench/boot-bench.sh $(CURDIR) $(BUILD)/bench/boot
 	@tests/bench/lifecycle-bench.sh $(CURDIR) $(BUILD)/bench/lifecycle
+	@tests/bench/vnet-bench.sh $(CURDIR) $(BUILD)/bench/vnet
 
 fuzz:
 	$(call need,clang++,clang)
