@@ -487,5 +487,69 @@ TEST_F(VnetRing, ScribbledTailIsRepairedByASleepingReceiver) {
     EXPECT_EQ(drain(), (std::vector<std::int64_t>{4}));
 }
 
+// --- back-pressure: the sender waits for room instead of dropping --------
+
+TEST_F(VnetRing, FullRingAsksForRoomAndTheReceiverKicksOnceThereIsHalf) {
+    const PartitionId sender{0};
+    const PartitionId receiver{1};
+    std::uint64_t n = 0;
+    while (send(n, 100) == Error::ok)
+        ++n;
+    ASSERT_GT(n, 10u);
+    EXPECT_EQ(tx().tx_reserve(receiver, 100).error(), Error::exhausted);
+    EXPECT_FALSE(tx().tx_request_space(receiver, 100));   // wait for the kick
+    EXPECT_EQ(ts().waits, 1u);
+    EXPECT_NE(ring()->space_at, ATOLL_VNET_KICK_NEVER);
+    // A few frames free some room, but not half the ring: no kick yet.
+    for (int i = 0; i < 3; ++i)
+        ASSERT_GE(receive(), 0);
+    EXPECT_TRUE(rx().rx_space_kicks().empty());
+    // Half the ring consumed: one kick, then no more for the same request.
+    bool kicked = false;
+    std::uint64_t got = 3;
+    while (!kicked && got < n) {
+        ASSERT_GE(receive(), 0);
+        ++got;
+        kicked = rx().rx_space_kicks().contains(sender);
+    }
+    ASSERT_TRUE(kicked);
+    EXPECT_GE(got * 128, kRing / 2 - 128);   // ~half the ring (128-byte records)
+    EXPECT_LE(got * 128, kRing / 2 + 128);
+    (void)drain();
+    EXPECT_TRUE(rx().rx_space_kicks().empty());
+    // Kicked, the sender finds room.
+    ASSERT_TRUE(tx().tx_reserve(receiver, 100).ok());
+}
+
+TEST_F(VnetRing, RoomFreedBeforeTheRequestIsSeenByTheRequest) {
+    const PartitionId receiver{1};
+    for (std::uint64_t n = 0; send(n, 100) == Error::ok; ++n) {
+    }
+    // The receiver drains (and decides: no request yet) before the sender asks.
+    (void)drain();
+    EXPECT_TRUE(rx().rx_space_kicks().empty());
+    EXPECT_TRUE(tx().tx_request_space(receiver, 100));   // room already: retry
+    EXPECT_EQ(ring()->space_at, ATOLL_VNET_KICK_NEVER);    // request withdrawn
+    EXPECT_EQ(ts().waits, 0u);
+    EXPECT_EQ(send(99, 100), Error::ok);
+    // Asking for room that is there, or for a frame that can never fit, or
+    // for a node that is not a peer, never waits.
+    EXPECT_TRUE(tx().tx_request_space(receiver, 100));
+    EXPECT_TRUE(tx().tx_request_space(receiver, kMax + 1));
+    EXPECT_TRUE(tx().tx_request_space(PartitionId{0}, 100));
+    EXPECT_TRUE(tx().tx_request_space(PartitionId{7}, 100));
+}
+
+TEST_F(VnetRing, ARestartedSenderStartsWithoutARequest) {
+    for (std::uint64_t n = 0; send(n, 100) == Error::ok; ++n) {
+    }
+    EXPECT_FALSE(tx().tx_request_space(PartitionId{1}, 100));
+    tx().detach();
+    (void)net.attach(0);
+    EXPECT_EQ(ring()->space_at, ATOLL_VNET_KICK_NEVER);
+    (void)rx().sync_links();
+    EXPECT_TRUE(rx().rx_space_kicks().empty());
+}
+
 }  // namespace
 }  // namespace atl::vnet

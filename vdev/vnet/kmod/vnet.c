@@ -117,64 +117,98 @@ help:
 }
 
 /* Called with the lock held. A unicast frame goes straight from the skb
- * (fragments included) into the peer's ring; 1 when it is in. */
-static bool vnet_xmit_one(struct vnet_priv *p, struct sk_buff *skb, u32 peer, u16 flags)
+ * (fragments included) into the peer's ring; true when it is in, else
+ * *@full says whether the ring was full. */
+static bool vnet_xmit_one(struct vnet_priv *p, struct sk_buff *skb, u32 peer, u16 flags, int *full)
 {
 	void *room;
-	int err = 0;
 
-	room = atoll_vnet_tx_reserve(p->mem, peer, skb->len, &err);
+	room = atoll_vnet_tx_reserve(p->mem, peer, skb->len, full);
 	if (!room) {
 		if (atoll_vnet_tx_flush(p->mem, peer))
 			vnet_kick(p, 1u << peer);
 		return false;
 	}
-	if (skb_copy_bits(skb, 0, room, skb->len)) {
-		/* Cannot happen (len is the skb's); leave the room unpublished. */
-		return false;
-	}
+	if (skb_copy_bits(skb, 0, room, skb->len))
+		return false;	/* cannot happen (len is the skb's): room left unpublished */
 	if (atoll_vnet_tx_commit(p->mem, peer, flags))
 		vnet_kick(p, 1u << peer);
 	return true;
 }
 
+/*
+ * One transmit queue per peer (vnet_select_queue): a full ring stops only
+ * the queue to that peer, until the peer has consumed half of it and kicks
+ * us (vnet_poll wakes the queues). Frames to a group address are copied to
+ * every peer and, where a ring is full, dropped for that peer.
+ */
 static netdev_tx_t vnet_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct vnet_priv *p = netdev_priv(dev);
-	u32 delivered = 0, kick = 0;
+	u16 q = skb_get_queue_mapping(skb);
 	unsigned int len = skb->len;
+	u32 delivered = 0, kick = 0;
+	int peer, full = 0;
 	bool sent;
 	u16 flags;
-	int peer, ret;
 
 	if (len < ETH_HLEN || vnet_csum_flags(skb, &flags))
 		goto drop;
 	peer = atoll_vnet_unicast_peer(p->mem, skb->data);
+	if (peer < 0 && skb_linearize(skb))
+		goto drop;
+	spin_lock_bh(&p->lock);
 	if (peer >= 0) {
-		spin_lock_bh(&p->lock);
-		sent = vnet_xmit_one(p, skb, peer, flags);
-		spin_unlock_bh(&p->lock);
+		sent = vnet_xmit_one(p, skb, peer, flags, &full);
+		if (!sent && full) {
+			netif_stop_subqueue(dev, q);
+			if (!atoll_vnet_tx_request_space(p->mem, peer, len)) {
+				spin_unlock_bh(&p->lock);
+				return NETDEV_TX_BUSY;	/* requeued; the peer's kick restarts */
+			}
+			netif_start_subqueue(dev, q);	/* room came meanwhile */
+			sent = vnet_xmit_one(p, skb, peer, flags, &full);
+		}
 	} else {
-		/* A group address (or nowhere): one copy per peer, from one buffer. */
-		if (skb_linearize(skb))
-			goto drop;
-		spin_lock_bh(&p->lock);
-		ret = atoll_vnet_send(p->mem, skb->data, len, flags, &delivered, &kick);
+		sent = !atoll_vnet_send(p->mem, skb->data, len, flags, &delivered, &kick) && delivered;
 		if (kick)
 			vnet_kick(p, kick);
-		spin_unlock_bh(&p->lock);
-		sent = !ret && delivered;
 	}
+	spin_unlock_bh(&p->lock);
 	if (!sent)
 		goto drop;
-	dev->stats.tx_packets++;
-	dev->stats.tx_bytes += len;
+	DEV_STATS_INC(dev, tx_packets);
+	DEV_STATS_ADD(dev, tx_bytes, len);
 	dev_consume_skb_any(skb);
 	return NETDEV_TX_OK;
 drop:
-	dev->stats.tx_dropped++;
+	DEV_STATS_INC(dev, tx_dropped);
 	dev_kfree_skb_any(skb);
 	return NETDEV_TX_OK;
+}
+
+/* Queue n carries unicast to node n (its MAC: 02:a7:0d:00:00:n); queue 0
+ * also carries group addresses and frames for the host's bridge. */
+static u16 vnet_select_queue(struct net_device *dev, struct sk_buff *skb,
+			     struct net_device *sb_dev)
+{
+	const u8 *d = skb->data;
+
+	if (skb_headlen(skb) >= ETH_ALEN && d[0] == ATOLL_VNET_MAC_0 && d[1] == ATOLL_VNET_MAC_1 &&
+	    d[2] == ATOLL_VNET_MAC_2 && d[3] == 0 && d[4] == 0 && d[5] < dev->real_num_tx_queues)
+		return d[5];
+	return 0;
+}
+
+/* A peer kicked us (room, or frames) or its link changed: let every held
+ * queue try again; one still full asks for room again. */
+static void vnet_wake_queues(struct net_device *dev)
+{
+	unsigned int q;
+
+	for (q = 0; q < dev->real_num_tx_queues; q++)
+		if (__netif_subqueue_stopped(dev, q))
+			netif_wake_subqueue(dev, q);
 }
 
 /*
@@ -216,11 +250,13 @@ static int vnet_poll(struct napi_struct *napi, int budget)
 	const void *data;
 	u32 len, src;
 	u16 flags;
+	u32 space;
 	int done = 0, more;
 
 	__skb_queue_head_init(&q);
 	/* Copy out under the lock, deliver after it: delivery may transmit. */
 	spin_lock(&p->lock);
+	vnet_wake_queues(dev);
 	while (done < budget) {
 		len = atoll_vnet_peek(p->mem, &data, &src, &flags);
 		if (!len)
@@ -238,6 +274,10 @@ static int vnet_poll(struct napi_struct *napi, int budget)
 		__skb_queue_tail(&q, skb);
 		done++;
 	}
+	/* Senders held back by a full ring that now has room. */
+	space = atoll_vnet_rx_space_kicks(p->mem);
+	if (space)
+		vnet_kick(p, space);
 	spin_unlock(&p->lock);
 	while ((skb = __skb_dequeue(&q)))
 		vnet_deliver(p, skb);
@@ -274,6 +314,8 @@ static void vnet_link_fn(struct work_struct *w)
 		netif_carrier_on(p->dev);
 	else if (!up && netif_carrier_ok(p->dev))
 		netif_carrier_off(p->dev);
+	/* A queue held for a peer that crashed gets no kick: retry (and drop). */
+	vnet_wake_queues(p->dev);
 	schedule_delayed_work(&p->link_work, msecs_to_jiffies(VNET_LINK_POLL_MS));
 }
 
@@ -282,7 +324,7 @@ static int vnet_open(struct net_device *dev)
 	struct vnet_priv *p = netdev_priv(dev);
 
 	napi_enable(&p->napi);
-	netif_start_queue(dev);
+	netif_tx_start_all_queues(dev);
 	napi_schedule(&p->napi);	/* what arrived while down; re-arms the kicks */
 	return 0;
 }
@@ -291,7 +333,7 @@ static int vnet_stop_dev(struct net_device *dev)
 {
 	struct vnet_priv *p = netdev_priv(dev);
 
-	netif_stop_queue(dev);
+	netif_tx_stop_all_queues(dev);
 	napi_disable(&p->napi);
 	return 0;
 }
@@ -299,8 +341,9 @@ static int vnet_stop_dev(struct net_device *dev)
 /*
  * The rings' own counters on top of the device's (doc/vnet.md): rx_errors
  * adds scribbled indices (rx_fifo_errors) and records (rx_frame_errors);
- * tx_errors adds a peer's scribbled tail (tx_fifo_errors is a full ring,
- * already in tx_dropped).
+ * tx_errors adds a peer's scribbled tail; tx_fifo_errors counts full rings
+ * met (unicast then waits, a group frame is dropped for that peer and
+ * counted in tx_dropped).
  */
 static void vnet_get_stats64(struct net_device *dev, struct rtnl_link_stats64 *s)
 {
@@ -323,6 +366,7 @@ static const struct net_device_ops vnet_ops = {
 	.ndo_get_stats64 = vnet_get_stats64,
 	.ndo_stop = vnet_stop_dev,
 	.ndo_start_xmit = vnet_xmit,
+	.ndo_select_queue = vnet_select_queue,
 	.ndo_validate_addr = eth_validate_addr,
 };
 
@@ -342,7 +386,7 @@ int atoll_vnet_start(void *lagoon, unsigned long lagoon_size, u32 self, u32 self
 			return -EINVAL;
 		}
 	}
-	dev = alloc_etherdev(sizeof(*p));
+	dev = alloc_etherdev_mqs(sizeof(*p), ATOLL_VNET_MAX_NODES, 1);
 	if (!dev)
 		return -ENOMEM;
 	p = netdev_priv(dev);

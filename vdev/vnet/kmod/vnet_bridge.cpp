@@ -115,14 +115,17 @@ extern "C" int atoll_vnet_unicast_peer(void* mem, const atoll_u8 dst_mac[6]) {
     return -1;
 }
 
-extern "C" void* atoll_vnet_tx_reserve(void* mem, atoll_u32 peer, atoll_u32 len, int* err) {
+extern "C" void* atoll_vnet_tx_reserve(void* mem, atoll_u32 peer, atoll_u32 len, int* full) {
     auto room = of(mem).port.tx_reserve(PartitionId{peer}, len);
-    if (!room) {
-        *err = code(room.error());
-        return nullptr;
-    }
-    return room->data();
+    *full = !room && room.error() == Error::exhausted ? 1 : 0;
+    return room ? room->data() : nullptr;
 }
+
+extern "C" int atoll_vnet_tx_request_space(void* mem, atoll_u32 peer, atoll_u32 len) {
+    return of(mem).port.tx_request_space(PartitionId{peer}, len) ? 1 : 0;
+}
+
+extern "C" atoll_u32 atoll_vnet_rx_space_kicks(void* mem) { return of(mem).port.rx_space_kicks().bits; }
 
 extern "C" int atoll_vnet_tx_commit(void* mem, atoll_u32 peer, atoll_u16 flags) {
     return of(mem).port.tx_commit(PartitionId{peer}, flags) ? 1 : 0;
@@ -137,6 +140,7 @@ extern "C" void atoll_vnet_counters(void* mem, struct atoll_vnet_counters* c) {
     c->rx_bad_index = s.rx.bad_index;
     c->rx_bad_record = s.rx.bad_record;
     c->tx_full = s.tx.full;
+    c->tx_waits = s.tx.waits;
     c->tx_not_ready = s.tx.not_ready;
     c->tx_bad_tail = s.tx.bad_tail;
     c->tx_no_route = s.tx_no_route;

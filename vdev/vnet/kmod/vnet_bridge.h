@@ -40,12 +40,18 @@ int atoll_vnet_send(void *mem, const void *frame, atoll_u32 len, atoll_u16 flags
 /* The one peer a frame to @dst_mac goes to (unicast, peer up), or -1: a
  * group address or no route (atoll_vnet_send handles and counts both). */
 int atoll_vnet_unicast_peer(void *mem, const atoll_u8 dst_mac[6]);
-/* Room for a @len-byte frame in the ring to @peer, or NULL (*@err: why).
- * Fill it, then commit (1: kick @peer). After a failed reserve, flush
- * (1: kick @peer: it may have to repair its side). */
-void *atoll_vnet_tx_reserve(void *mem, atoll_u32 peer, atoll_u32 len, int *err);
+/* Room for a @len-byte frame in the ring to @peer, or NULL (*@full: 1 when
+ * the ring is full, 0 for any other reason). Fill it, then commit (1: kick
+ * @peer). After a failed reserve, flush (1: kick @peer: it may have to
+ * repair its side). */
+void *atoll_vnet_tx_reserve(void *mem, atoll_u32 peer, atoll_u32 len, int *full);
 int atoll_vnet_tx_commit(void *mem, atoll_u32 peer, atoll_u16 flags);
 int atoll_vnet_tx_flush(void *mem, atoll_u32 peer);
+/* The ring to @peer is full: ask @peer to kick us when it has room for a
+ * @len-byte frame. 1: the room is there already, retry now. */
+int atoll_vnet_tx_request_space(void *mem, atoll_u32 peer, atoll_u32 len);
+/* After a receive batch: the peers that asked for room and now have it. */
+atoll_u32 atoll_vnet_rx_space_kicks(void *mem);
 
 /* The next received frame (a view valid until release): its length, 0 if
  * none; *@flags: its ATOLL_VNET_REC_F_* flags. */
@@ -56,6 +62,7 @@ struct atoll_vnet_counters {
 	atoll_u64 rx_bad_index;	/* a head or our tail that a correct peer never writes */
 	atoll_u64 rx_bad_record;	/* a record header that failed its checks */
 	atoll_u64 tx_full;	/* no room in a peer's ring */
+	atoll_u64 tx_waits;	/* ...so the queue to that peer waited for its kick */
 	atoll_u64 tx_not_ready;	/* a peer has not acknowledged our attach yet */
 	atoll_u64 tx_bad_tail;	/* a peer's tail out of bounds */
 	atoll_u64 tx_no_route;	/* nobody up for the destination MAC */

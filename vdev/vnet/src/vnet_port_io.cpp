@@ -21,6 +21,22 @@ bool Port::tx_flush(PartitionId dst) {
     return tx_[index(dst)].flush();
 }
 
+bool Port::tx_request_space(PartitionId dst, std::uint32_t length) {
+    if (!is_peer(dst))
+        return true;
+    return tx_[index(dst)].request_space(length);
+}
+
+NodeSet Port::rx_space_kicks() {
+    NodeSet out;
+    if (!attached_)
+        return out;
+    for (std::uint32_t n = 0; n < segment_.node_count(); ++n)
+        if (PartitionId{n} != self_ && rx_[n].space_kick())
+            out.add(PartitionId{n});
+    return out;
+}
+
 Result<Sent> Port::send(std::span<const std::byte> frame, std::uint16_t flags, bool more) {
     if (!attached_)
         return Error::not_found;

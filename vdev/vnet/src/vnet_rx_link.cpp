@@ -30,6 +30,7 @@ void RxRing::attach(atoll_vnet_ring* ring, const std::uint8_t* data, std::uint32
         const std::uint64_t head = load(ring_->head, std::memory_order_acquire);
         tail_ = head <= ATOLL_VNET_COUNTER_MAX && (head & (ATOLL_VNET_RECORD_ALIGN - 1)) == 0 ? head : 0;
         seq_rule_ = SeqRule::any;
+        space_decided_ = tail_;
         synced_link_ = link;
         publish_tail(ATOLL_VNET_LINK_GEN(link));
     }
@@ -68,6 +69,7 @@ bool RxRing::sync() {
     // which our acquire pairs with) and posts nothing until we acknowledge.
     synced_link_ = link;
     tail_ = 0;
+    space_decided_ = 0;
     seq_ = 0;
     seq_rule_ = SeqRule::exact;
     stuck_ = false;
@@ -95,6 +97,20 @@ bool RxRing::enable_notify() {
     // A ring we do not follow (sender down) has none either.
     const bool news = synced_link_ != 0 && head != tail_ && !(stuck_ && head == stuck_head_);
     return news || link_changed(link);
+}
+
+bool RxRing::space_kick() {
+    if (!bound() || tail_ == space_decided_)
+        return false;
+    // Our tail stores are releases: store the same value again, seq_cst,
+    // so that it and the load below form the full barrier the sender's
+    // seq_cst pair mirrors (a fence would do; ThreadSanitizer models this).
+    shared(ring_->tail).store(tail_, std::memory_order_seq_cst);
+    const std::uint64_t at = load(ring_->space_at, std::memory_order_seq_cst);
+    // decided <= at < tail_ (ATOLL_VNET_KICK_NEVER is never below tail_).
+    const bool kick = at - space_decided_ < tail_ - space_decided_;
+    space_decided_ = tail_;
+    return kick;
 }
 
 void RxRing::disable_notify() {

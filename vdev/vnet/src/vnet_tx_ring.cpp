@@ -17,6 +17,7 @@ void TxRing::reset(atoll_vnet_ring* ring, std::uint8_t* data, std::uint32_t size
     size_ = size;
     max_frame_ = max_frame;
     generation_ = generation;
+    shared(ring_->space_at).store(ATOLL_VNET_KICK_NEVER, std::memory_order_relaxed);
     // Release: a receiver that loads this 0 also sees our link DOWN, stored
     // before, and so never takes it for a head of the old generation.
     shared(ring_->head).store(0, std::memory_order_release);
@@ -110,6 +111,30 @@ bool TxRing::flush() {
     decided_ = head_;
     repair_kick_ = false;
     return kick;
+}
+
+bool TxRing::request_space(std::uint32_t length) {
+    if (!bound() || length < ATOLL_VNET_MIN_FRAME || length > max_frame_)
+        return true;   // nothing to wait for: reserve() fails at once
+    const std::uint64_t rec = record::total(length);
+    const std::uint64_t at = head_ & (size_ - 1);
+    const std::uint64_t need = (at + rec > size_ ? size_ - at : 0) + rec;
+    if (head_ + need <= size_)
+        return true;   // fits whatever the tail
+    // Room for `need` once tail >= head_ + need - size_; ask for half the
+    // ring (need < size_, so this is the later one or close to it).
+    std::uint64_t target = head_ + need - size_;
+    if (head_ >= size_ / 2 && head_ - size_ / 2 > target)
+        target = head_ - size_ / 2;
+    // Kick when the receiver's tail crosses target - 1, i.e. reaches target.
+    shared(ring_->space_at).store(target - 1, std::memory_order_seq_cst);
+    const std::uint64_t tail = load(ring_->tail, std::memory_order_seq_cst);
+    if (tail <= head_ && head_ - tail <= size_ && size_ - (head_ - tail) >= need) {
+        shared(ring_->space_at).store(ATOLL_VNET_KICK_NEVER, std::memory_order_relaxed);
+        return true;
+    }
+    ++stats_.waits;
+    return false;
 }
 
 Result<bool> TxRing::post(std::span<const std::byte> frame, std::uint16_t flags, bool more) {

@@ -45,6 +45,13 @@
  * may bridge vnet to a real network (doc/vnet.md); the host sends such
  * frames nowhere.
  *
+ * Back-pressure (the same event index, the other way): a sender that finds
+ * a ring full stores space_at = the tail at which it wants to be kicked and
+ * stops sending to that receiver (its Linux queue for that peer); the
+ * receiver, after a batch of consumption moved tail from old to new with
+ * old <= space_at < new, kicks the sender. Full barriers as above (sender:
+ * space_at then tail; receiver: tail then space_at).
+ *
  * A tail that is not the receiver's own (a scribble) makes the sender drop
  * and kick the receiver, which stores its tail again before it sleeps.
  *
@@ -161,14 +168,16 @@ struct ATOLL_ALIGNED(64) atoll_vnet_ring {
 	/* line 2: the receiver's notification request, written by the receiver r only */
 	atoll_u64 kick_at;     /* receiver: kick when head crosses it; ATOLL_VNET_KICK_NEVER: don't */
 	atoll_u64 reserved2[7];
-	/* line 3: reserved for a sender's request (kick when space frees up) */
-	atoll_u64 reserved3[8];
+	/* line 3: the sender's request for room, written by the sender s only */
+	atoll_u64 space_at;    /* sender: kick when tail crosses it; ATOLL_VNET_KICK_NEVER: don't */
+	atoll_u64 reserved3[7];
 };
 
 ATOLL_ABI_ASSERT(offsetof(struct atoll_vnet_ring, head) == 0);
 ATOLL_ABI_ASSERT(offsetof(struct atoll_vnet_ring, tail) == 64);
 ATOLL_ABI_ASSERT(offsetof(struct atoll_vnet_ring, tail_gen) == 72);
 ATOLL_ABI_ASSERT(offsetof(struct atoll_vnet_ring, kick_at) == 128);
+ATOLL_ABI_ASSERT(offsetof(struct atoll_vnet_ring, space_at) == 192);
 ATOLL_ABI_ASSERT(sizeof(struct atoll_vnet_ring) == 256);
 
 /* The header of every record in ring data, written by the sender before it

@@ -77,6 +77,9 @@ public:
     [[nodiscard]] Result<std::span<std::byte>> tx_reserve(PartitionId dst, std::uint32_t length);
     [[nodiscard]] bool tx_commit(PartitionId dst, std::uint16_t flags = 0, bool more = false);
     [[nodiscard]] bool tx_flush(PartitionId dst);
+    // After tx_reserve() said exhausted: TxRing::request_space on the ring
+    // to `dst` (true: room now, retry; also for a peer that is not one).
+    [[nodiscard]] bool tx_request_space(PartitionId dst, std::uint32_t length);
 
     // Copies `frame` into the ring of every peer route() names.
     // invalid_argument: shorter than an Ethernet header or above
@@ -96,6 +99,10 @@ public:
     // turn), or empty. Peeking again before rx_release() returns the same.
     [[nodiscard]] Frame rx_peek();
     void rx_release();
+
+    // After a batch of rx_release(): the senders that asked for room and
+    // now have it (RxRing::space_kick on every incoming ring): kick them.
+    [[nodiscard]] NodeSet rx_space_kicks();
 
     // Before sleeping (NAPI complete): kick requests on every incoming
     // ring. True when a frame arrived meanwhile: poll again.

@@ -79,6 +79,11 @@ public:
     // re-check (see atoll/abi/vnet.h).
     [[nodiscard]] bool enable_notify();
 
+    // After a batch of consumption: true when the sender asked for room
+    // (space_at) and this batch's tail movement crossed it: kick it. Full
+    // barrier between our tail and its request (atoll/abi/vnet.h).
+    [[nodiscard]] bool space_kick();
+
     // Asks for no kicks at all (kick_at = never), until enable_notify().
     // Polling does not need it: a request is used up by the first post.
     void disable_notify();
@@ -105,6 +110,7 @@ private:
     std::uint32_t max_frame_ = 0;
     std::uint64_t synced_link_ = 0;   // sender link we follow; 0: none (down or never seen)
     std::uint64_t tail_ = 0;          // bytes consumed; always record-aligned
+    std::uint64_t space_decided_ = 0; // tail_ at the last space_kick() decision
     // Record numbers: exact (the next must be seq_), any (after our own
     // attach: a previous incarnation consumed an unknown number), not_older
     // (after a resync: stale records of earlier laps are below seq_).

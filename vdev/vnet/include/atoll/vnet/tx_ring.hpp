@@ -21,6 +21,7 @@ struct TxStats {
     std::uint64_t frames = 0;      // committed
     std::uint64_t bytes = 0;       // frame bytes committed
     std::uint64_t full = 0;        // refused: no room (exhausted)
+    std::uint64_t waits = 0;       // request_space(): waiting for the receiver's kick
     std::uint64_t not_ready = 0;   // refused: receiver has not acknowledged our generation (busy)
     std::uint64_t bad_tail = 0;    // refused: receiver's tail out of bounds (corrupt)
     std::uint64_t bad_size = 0;    // refused: frame below ATOLL_VNET_MIN_FRAME or above max_frame
@@ -29,6 +30,7 @@ struct TxStats {
         frames += o.frames;
         bytes += o.bytes;
         full += o.full;
+        waits += o.waits;
         not_ready += o.not_ready;
         bad_tail += o.bad_tail;
         bad_size += o.bad_size;
@@ -64,6 +66,13 @@ public:
     // when the receiver asked to be kicked and those frames crossed its
     // event index. Full barrier between our head and its request.
     [[nodiscard]] bool flush();
+
+    // After reserve() said exhausted: asks the receiver to kick us once it
+    // has consumed enough for a `length`-byte frame (and at least half the
+    // ring, so a busy sender is not woken per frame). True when the room is
+    // there already (the request is withdrawn): retry now. Full barrier
+    // between the request and the re-check of tail (atoll/abi/vnet.h).
+    [[nodiscard]] bool request_space(std::uint32_t length);
 
     // reserve + copy + commit. The value: kick needed.
     [[nodiscard]] Result<bool> post(std::span<const std::byte> frame, std::uint16_t flags = 0, bool more = false);
