@@ -489,7 +489,7 @@ TEST_F(VnetRing, ScribbledTailIsRepairedByASleepingReceiver) {
 
 // --- back-pressure: the sender waits for room instead of dropping --------
 
-TEST_F(VnetRing, FullRingAsksForRoomAndTheReceiverKicksOnceThereIsHalf) {
+TEST_F(VnetRing, FullRingAsksForRoomAndTheReceiverKicksOnceAQuarterIsFree) {
     const PartitionId sender{0};
     const PartitionId receiver{1};
     std::uint64_t n = 0;
@@ -500,11 +500,11 @@ TEST_F(VnetRing, FullRingAsksForRoomAndTheReceiverKicksOnceThereIsHalf) {
     EXPECT_FALSE(tx().tx_request_space(receiver, 100));   // wait for the kick
     EXPECT_EQ(ts().waits, 1u);
     EXPECT_NE(ring()->space_at, ATOLL_VNET_KICK_NEVER);
-    // A few frames free some room, but not half the ring: no kick yet.
+    // A few frames free some room, but not a quarter of the ring: no kick yet.
     for (int i = 0; i < 3; ++i)
         ASSERT_GE(receive(), 0);
     EXPECT_TRUE(rx().rx_space_kicks().empty());
-    // Half the ring consumed: one kick, then no more for the same request.
+    // A quarter of the ring free: one kick, then no more for the same request.
     bool kicked = false;
     std::uint64_t got = 3;
     while (!kicked && got < n) {
@@ -513,8 +513,8 @@ TEST_F(VnetRing, FullRingAsksForRoomAndTheReceiverKicksOnceThereIsHalf) {
         kicked = rx().rx_space_kicks().contains(sender);
     }
     ASSERT_TRUE(kicked);
-    EXPECT_GE(got * 128, kRing / 2 - 128);   // ~half the ring (128-byte records)
-    EXPECT_LE(got * 128, kRing / 2 + 128);
+    EXPECT_GE(got * 128, kRing / 4 - 128);   // ~a quarter of the ring (128-byte records)
+    EXPECT_LE(got * 128, kRing / 4 + 128);
     (void)drain();
     EXPECT_TRUE(rx().rx_space_kicks().empty());
     // Kicked, the sender finds room.

@@ -138,7 +138,7 @@ static bool vnet_xmit_one(struct vnet_priv *p, struct sk_buff *skb, u32 peer, u1
 
 /*
  * One transmit queue per peer (vnet_select_queue): a full ring stops only
- * the queue to that peer, until the peer has consumed half of it and kicks
+ * the queue to that peer, until a quarter of it is free and the peer kicks
  * us (vnet_poll wakes the queues). Frames to a group address are copied to
  * every peer and, where a ring is full, dropped for that peer.
  */
@@ -267,6 +267,11 @@ static int vnet_poll(struct napi_struct *napi, int budget)
 			VNET_RX_CB(skb)->flags = flags;
 		}
 		atoll_vnet_release(p->mem);
+		/* A sender held back by a full ring that now has room: kick it
+		 * at once, so that it refills while we go on copying. */
+		space = atoll_vnet_rx_space_kicks(p->mem);
+		if (space)
+			vnet_kick(p, space);
 		if (!skb) {
 			dev->stats.rx_dropped++;
 			continue;
@@ -274,10 +279,6 @@ static int vnet_poll(struct napi_struct *napi, int budget)
 		__skb_queue_tail(&q, skb);
 		done++;
 	}
-	/* Senders held back by a full ring that now has room. */
-	space = atoll_vnet_rx_space_kicks(p->mem);
-	if (space)
-		vnet_kick(p, space);
 	spin_unlock(&p->lock);
 	while ((skb = __skb_dequeue(&q)))
 		vnet_deliver(p, skb);

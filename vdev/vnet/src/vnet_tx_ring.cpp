@@ -121,11 +121,12 @@ bool TxRing::request_space(std::uint32_t length) {
     const std::uint64_t need = (at + rec > size_ ? size_ - at : 0) + rec;
     if (head_ + need <= size_)
         return true;   // fits whatever the tail
-    // Room for `need` once tail >= head_ + need - size_; ask for half the
-    // ring (need < size_, so this is the later one or close to it).
+    // Room for `need` once tail >= head_ + need - size_; ask for a quarter
+    // of the ring if that is later, so a sender of small frames is not
+    // woken per frame (with large frames, waiting for more idles it).
     std::uint64_t target = head_ + need - size_;
-    if (head_ >= size_ / 2 && head_ - size_ / 2 > target)
-        target = head_ - size_ / 2;
+    if (head_ >= size_ - size_ / 4 && head_ - (size_ - size_ / 4) > target)
+        target = head_ - (size_ - size_ / 4);
     // Kick when the receiver's tail crosses target - 1, i.e. reaches target.
     shared(ring_->space_at).store(target - 1, std::memory_order_seq_cst);
     const std::uint64_t tail = load(ring_->tail, std::memory_order_seq_cst);

@@ -100,8 +100,9 @@ public:
     [[nodiscard]] Frame rx_peek();
     void rx_release();
 
-    // After a batch of rx_release(): the senders that asked for room and
-    // now have it (RxRing::space_kick on every incoming ring): kick them.
+    // After rx_release() (each one, or a batch): the senders that asked for
+    // room and now have it (RxRing::space_kick on every incoming ring that
+    // moved): kick them.
     [[nodiscard]] NodeSet rx_space_kicks();
 
     // Before sleeping (NAPI complete): kick requests on every incoming

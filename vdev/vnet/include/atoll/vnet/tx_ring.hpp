@@ -67,9 +67,9 @@ public:
     // event index. Full barrier between our head and its request.
     [[nodiscard]] bool flush();
 
-    // After reserve() said exhausted: asks the receiver to kick us once it
-    // has consumed enough for a `length`-byte frame (and at least half the
-    // ring, so a busy sender is not woken per frame). True when the room is
+    // After reserve() said exhausted: asks the receiver to kick us once
+    // there is room for a `length`-byte frame and a quarter of the ring is
+    // free (a sender of small frames is not woken per frame). True when the room is
     // there already (the request is withdrawn): retry now. Full barrier
     // between the request and the re-check of tail (atoll/abi/vnet.h).
     [[nodiscard]] bool request_space(std::uint32_t length);
