@@ -42,6 +42,10 @@ check() {   # check DESCRIPTION CONDITION...
     if "$@"; then checks=$((checks + 1)); echo "ok: $what"; else fail "$what"; fi
 }
 
+# Prepended to a box command: `on NODE CMD` runs CMD on the host (NODE
+# "host") or in partition N (NODE "pN", through `atoll run`).
+box_on='on() { if [ "$1" = host ]; then sh -c "$2"; else atoll run "${1#p}" --timeout 300 -- "$2"; fi; }'
+
 # section NAME: the lines of $out after the line "@@NAME", up to the next "@@" line.
 section() { awk -v s="@@$1" '$0 == s { on = 1; next } /^@@/ { on = 0 } on' <<<"$out"; }
 

@@ -41,7 +41,7 @@ with open(sys.argv[2], "wb") as f:
 PY
 sleep 0.5
 
-box "on() { if [ \"\$1\" = host ]; then sh -c \"\$2\"; else atoll run \"\${1#p}\" --timeout 300 -- \"\$2\"; fi; }
+box "$box_on
 echo @@PING
 for n in host p1 p2 p3; do on \$n 'ping -c 1 -W 10 gateway >/dev/null 2>&1 && echo ok \$(hostname)'; done
 on p1 'ping6 -c 1 -W 10 fd77::fe >/dev/null 2>&1 && echo ok6 \$(hostname)'

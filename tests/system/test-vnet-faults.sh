@@ -7,7 +7,7 @@
 # traffic elsewhere is untouched.
 . "$(dirname "$0")/lib.sh"
 
-box 'on() { if [ "$1" = host ]; then sh -c "$2"; else atoll run "${1#p}" --timeout 300 -- "$2"; fi; }
+box "$box_on"'
 errors() { on $1 "cat /sys/class/net/vnet0/statistics/rx_errors /sys/class/net/vnet0/statistics/tx_errors" | tr "\n" " "; echo; }
 echo @@BEFORE
 errors p2

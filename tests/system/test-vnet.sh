@@ -12,8 +12,8 @@
 #    after `atoll restart 3` p3 is reachable again.
 . "$(dirname "$0")/lib.sh"
 
-box 'nodes="host p1 p2 p3"
-on() { if [ "$1" = host ]; then sh -c "$2"; else atoll run "${1#p}" --timeout 300 -- "$2"; fi; }
+box "$box_on"'
+nodes="host p1 p2 p3"
 echo @@PING
 for a in $nodes; do for b in $nodes; do [ "$a" = "$b" ] && continue
   on $a "ping -c 1 -W 10 $b >/dev/null 2>&1 && echo ok $a $b || echo FAIL $a $b"

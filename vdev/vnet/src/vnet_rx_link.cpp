@@ -83,12 +83,10 @@ bool RxRing::enable_notify() {
     if (!bound())
         return false;
     notify_off_ = false;
-    // Our tail line is ours alone: anything else there is a scribble, which
-    // would leave the sender dropping (it kicks us when it sees one).
-    if (synced_link_ != 0 && load(ring_->tail, std::memory_order_relaxed) != tail_) {
-        ++stats_.bad_index;
+    // A scribbled tail would leave the sender dropping (it kicks us when it
+    // sees one): repair it before sleeping.
+    if (synced_link_ != 0 && tail_scribbled())
         shared(ring_->tail).store(tail_, std::memory_order_release);
-    }
     // Mirror image of TxRing::commit(): request, full barrier, re-check.
     shared(ring_->kick_at).store(tail_, std::memory_order_seq_cst);
     const std::uint64_t head = load(ring_->head, std::memory_order_seq_cst);

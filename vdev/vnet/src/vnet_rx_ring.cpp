@@ -35,11 +35,17 @@ bool RxRing::seq_ok(std::uint32_t seq) const {
     return false;
 }
 
+bool RxRing::tail_scribbled() {
+    // Our tail line is ours alone: anything there but tail_ is a scribble
+    // (the sender may have dropped meanwhile); the caller's store repairs it.
+    if (load(ring_->tail, std::memory_order_relaxed) == tail_)
+        return false;
+    ++stats_.bad_index;
+    return true;
+}
+
 void RxRing::consumed(std::uint64_t bytes, std::uint32_t seq) {
-    // Our tail line is ours alone: a different value there is a scribble,
-    // which this store repairs (the sender may have dropped meanwhile).
-    if (load(ring_->tail, std::memory_order_relaxed) != tail_)
-        ++stats_.bad_index;
+    (void)tail_scribbled();   // the store below repairs it
     tail_ += bytes;
     seq_ = seq + 1;
     seq_rule_ = SeqRule::exact;

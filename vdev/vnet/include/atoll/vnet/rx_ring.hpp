@@ -97,6 +97,8 @@ private:
     void skip_to(std::uint64_t head);
     [[nodiscard]] bool seq_ok(std::uint32_t seq) const;
     void consumed(std::uint64_t bytes, std::uint32_t seq);
+    // Whether the shared tail differs from ours (counted in bad_index).
+    [[nodiscard]] bool tail_scribbled();
     void publish_tail(std::uint64_t generation);
     [[nodiscard]] bool head_sane(std::uint64_t head) const;
     // Whether sync() has something to do for this sender link word.
