@@ -41,7 +41,7 @@ define need
 @command -v $(1) >/dev/null 2>&1 || { echo "error: '$(1)' not found; it comes with Debian package '$(2)' (run 'make deps' as root)" >&2; exit 1; }
 endef
 
-.PHONY: boxcheck all deps kernel cxx kmod images run test unit bench fuzz clean distclean help
+.PHONY: boxcheck all deps kernel cxx kmod images run test unit bench soak fuzz clean distclean help
 
 all: images
 
@@ -62,8 +62,12 @@ help:
 ##   make unit        unit tests only (normal and ThreadSanitizer builds)
 ##   make bench       run the benchmarks (pipeline latency, vnet ring, partition
 ##                    boot time, stop/force-stop/restart/crash-notice times,
-##                    iperf3 and ping over vnet0 against loopback);
-##                    results in build/bench/, summaries in doc/results.md
+##                    iperf3 and ping over vnet0 against loopback, the vnet
+##                    recovery soak); results in build/bench/, summaries in
+##                    doc/results.md
+##   make soak        the vnet recovery soak only: SOAK_COUNT=200 scribbles
+##                    of each kind on ring p1->p2, each followed by a ping
+##                    that must succeed; BUSY=2 loads this machine meanwhile
 ##   make fuzz        build the libFuzzer targets with clang and run each 30 s
 ##   make clean       remove build/ except the kernel trees
 ##   make distclean   remove build/ entirely
@@ -132,6 +136,13 @@ bench: images
 	@tests/bench/boot-bench.sh $(CURDIR) $(BUILD)/bench/boot
 	@tests/bench/lifecycle-bench.sh $(CURDIR) $(BUILD)/bench/lifecycle
 	@tests/bench/vnet-bench.sh $(CURDIR) $(BUILD)/bench/vnet
+	@tests/bench/vnet-faults-soak.sh $(CURDIR) $(BUILD)/bench/vnet-faults $(SOAK_COUNT)
+
+# The vnet recovery soak alone (part of bench): SOAK_COUNT scribbles of each
+# kind, BUSY=N busy loops on this machine meanwhile.
+SOAK_COUNT ?= 200
+soak: images
+	@tests/bench/vnet-faults-soak.sh $(CURDIR) $(BUILD)/bench/vnet-faults $(SOAK_COUNT)
 
 fuzz:
 	$(call need,clang++,clang)

@@ -105,7 +105,13 @@ void ring_mode(Input in) {
                 break;
             case 5: (void)rx.enable_notify(); break;
             case 6: (void)rx.sync(); break;
-            default: break;
+            default:   // the periodic link check, both ends (issue 16)
+                (void)rx.link_check();
+                (void)rx.space_kick();
+                if (with_tx)
+                    (void)tx.link_check();
+                ring->kick_at = in.u64();
+                break;
             }
             for (int i = 0; i < 4; ++i) {
                 const Frame f = rx.peek();
@@ -165,6 +171,7 @@ void patch_mode(Input in) {
                     ports[n].rx_release();
                 }
                 (void)ports[n].enable_notify();
+                (void)ports[n].link_check();
                 (void)ports[n].send({reinterpret_cast<const std::byte*>(frame), 100});
             }
         }

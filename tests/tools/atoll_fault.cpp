@@ -41,8 +41,15 @@ DESCRIPTION
     FIELD is one of
       head     the sender's producer index (the receiver checks it)
       tail     the receiver's consumer index (the sender checks it)
+      tail_gen the sender generation the receiver acknowledged
+      kick_at  the receiver's request for a kick (its event index)
+      space_at the sender's request for room (back-pressure)
       length   the length word of the record at the receiver's tail (the
                next one it reads; only meaningful while frames are queued)
+
+    Whatever single field is written, traffic on the ring flows again
+    within one link check of each kernel (500 ms, counted in
+    /sys/class/net/vnet0/atoll/link_checks) and one round trip.
 
     VALUE is decimal or 0x-prefixed hexadecimal, or +N / -N: the field's
     current value plus or minus N.
@@ -96,12 +103,19 @@ int fault_vnet(int argc, char** argv) {
         word64 = &ring->head;
     } else if (field == "tail") {
         word64 = &ring->tail;
+    } else if (field == "tail_gen") {
+        word64 = &ring->tail_gen;
+    } else if (field == "kick_at") {
+        word64 = &ring->kick_at;
+    } else if (field == "space_at") {
+        word64 = &ring->space_at;
     } else if (field == "length") {
         const std::uint64_t tail = vnet::load(ring->tail, std::memory_order_acquire);
         const std::uint64_t at = tail & (seg->geometry().ring_size - 1) & ~std::uint64_t{ATOLL_VNET_RECORD_ALIGN - 1};
         word32 = &reinterpret_cast<atoll_vnet_record*>(seg->ring_data(s, r) + at)->length;
     } else {
-        throw ssi::Failure("unknown FIELD '" + std::string(field) + "': head, tail or length");
+        throw ssi::Failure("unknown FIELD '" + std::string(field) +
+                           "': head, tail, tail_gen, kick_at, space_at or length");
     }
     if (word64 != nullptr) {
         const std::uint64_t old = vnet::load(*word64, std::memory_order_relaxed);

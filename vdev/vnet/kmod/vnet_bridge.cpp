@@ -143,6 +143,7 @@ extern "C" void atoll_vnet_counters(void* mem, struct atoll_vnet_counters* c) {
     c->tx_waits = s.tx.waits;
     c->tx_not_ready = s.tx.not_ready;
     c->tx_bad_tail = s.tx.bad_tail;
+    c->tx_bad_line = s.tx.bad_line;
     c->tx_no_route = s.tx_no_route;
 }
 
@@ -158,6 +159,12 @@ extern "C" atoll_u32 atoll_vnet_peek(void* mem, const void** data, atoll_u32* so
 }
 
 extern "C" void atoll_vnet_release(void* mem) { of(mem).port.rx_release(); }
+
+extern "C" atoll_u32 atoll_vnet_link_check(void* mem, int* poll) {
+    const vnet::LinkCheck c = of(mem).port.link_check();
+    *poll = c.poll ? 1 : 0;
+    return c.kick.bits;
+}
 
 extern "C" int atoll_vnet_enable_notify(void* mem) { return of(mem).port.enable_notify() ? 1 : 0; }
 

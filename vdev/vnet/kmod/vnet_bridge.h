@@ -65,9 +65,14 @@ struct atoll_vnet_counters {
 	atoll_u64 tx_waits;	/* ...so the queue to that peer waited for its kick */
 	atoll_u64 tx_not_ready;	/* a peer has not acknowledged our attach yet */
 	atoll_u64 tx_bad_tail;	/* a peer's tail out of bounds */
+	atoll_u64 tx_bad_line;	/* our own head or space_at line scribbled (restored by the link check) */
 	atoll_u64 tx_no_route;	/* nobody up for the destination MAC */
 };
 void atoll_vnet_counters(void *mem, struct atoll_vnet_counters *c);
+
+/* The periodic link check (Port::link_check): the peers to kick; *@poll
+ * = 1 when this node should poll its rings. */
+atoll_u32 atoll_vnet_link_check(void *mem, int *poll);
 
 /* Ask for kicks before sleeping; 1 when a frame arrived meanwhile. */
 int atoll_vnet_enable_notify(void *mem);

@@ -76,6 +76,25 @@ NodeSet Port::sync_links() {
     return readable;
 }
 
+LinkCheck Port::link_check() {
+    LinkCheck out;
+    if (!attached_)
+        return out;
+    for (std::uint32_t n = 0; n < segment_.node_count(); ++n) {
+        const PartitionId peer{n};
+        if (peer == self_)
+            continue;
+        if (segment_.up(peer) && tx_[n].link_check())
+            out.kick.add(peer);
+        if (rx_[n].link_check())
+            out.poll = true;
+        // A hold the check ended freed room a waiting sender asked for.
+        if (rx_[n].space_kick())
+            out.kick.add(peer);
+    }
+    return out;
+}
+
 NodeSet Port::route(const Mac& dst) const {
     NodeSet out;
     if (!attached_)

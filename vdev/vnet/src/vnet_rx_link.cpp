@@ -28,19 +28,19 @@ void RxRing::attach(atoll_vnet_ring* ring, const std::uint8_t* data, std::uint32
         // Frames pending from before our (re)attach are not for us: start at
         // the sender's head, taking the number of its next record as it comes.
         const std::uint64_t head = load(ring_->head, std::memory_order_acquire);
-        tail_ = head <= ATOLL_VNET_COUNTER_MAX && (head & (ATOLL_VNET_RECORD_ALIGN - 1)) == 0 ? head : 0;
-        seq_rule_ = SeqRule::any;
+        stand_at(head <= ATOLL_VNET_COUNTER_MAX && (head & (ATOLL_VNET_RECORD_ALIGN - 1)) == 0 ? head : 0, 0,
+                 SeqRule::any);
         space_decided_ = tail_;
         synced_link_ = link;
         publish_tail(ATOLL_VNET_LINK_GEN(link));
     }
     // Listening from the start: the first frame kicks us.
-    shared(ring_->kick_at).store(tail_, std::memory_order_seq_cst);
+    request_kick_at(tail_, std::memory_order_seq_cst);
 }
 
 void RxRing::detach() {
     if (ring_ != nullptr)
-        shared(ring_->kick_at).store(ATOLL_VNET_KICK_NEVER, std::memory_order_relaxed);
+        request_kick_at(ATOLL_VNET_KICK_NEVER, std::memory_order_relaxed);
     RxStats kept = stats_;
     *this = RxRing{};
     stats_ = kept;
@@ -68,14 +68,12 @@ bool RxRing::sync() {
     // A new generation: the sender zeroed head before storing UP (release,
     // which our acquire pairs with) and posts nothing until we acknowledge.
     synced_link_ = link;
-    tail_ = 0;
+    stand_at(0, 0, SeqRule::exact);
     space_decided_ = 0;
-    seq_ = 0;
-    seq_rule_ = SeqRule::exact;
-    stuck_ = false;
+    stuck_ = Stuck::none;
     publish_tail(ATOLL_VNET_LINK_GEN(link));
     if (!notify_off_)
-        shared(ring_->kick_at).store(0, std::memory_order_seq_cst);
+        request_kick_at(0, std::memory_order_seq_cst);
     return true;
 }
 
@@ -88,13 +86,56 @@ bool RxRing::enable_notify() {
     if (synced_link_ != 0 && tail_scribbled())
         shared(ring_->tail).store(tail_, std::memory_order_release);
     // Mirror image of TxRing::commit(): request, full barrier, re-check.
-    shared(ring_->kick_at).store(tail_, std::memory_order_seq_cst);
+    // Held at a head (see rx_ring.hpp): kick us once the head passes it.
+    request_kick_at(stuck_ == Stuck::ahead ? stuck_head_ : tail_, std::memory_order_seq_cst);
     const std::uint64_t head = load(ring_->head, std::memory_order_seq_cst);
     const std::uint64_t link = load(sender_->link, std::memory_order_acquire);
     // A head we are stuck on (see peek()) is no news; a link change is.
     // A ring we do not follow (sender down) has none either.
-    const bool news = synced_link_ != 0 && head != tail_ && !(stuck_ && head == stuck_head_);
+    const bool news = synced_link_ != 0 && head != tail_ && !holding(head);
     return news || link_changed(link);
+}
+
+void RxRing::request_kick_at(std::uint64_t at, std::memory_order order) {
+    kick_at_ = at;
+    shared(ring_->kick_at).store(at, order);
+}
+
+bool RxRing::link_check() {
+    if (!bound())
+        return false;
+    if (link_changed(load(sender_->link, std::memory_order_acquire)))
+        return true;
+    if (synced_link_ == 0)
+        return false;
+    // Our lines are ours alone: put back what we last stored.
+    if (load(ring_->tail_gen, std::memory_order_relaxed) != ATOLL_VNET_LINK_GEN(synced_link_)) {
+        ++stats_.bad_index;
+        publish_tail(ATOLL_VNET_LINK_GEN(synced_link_));
+    } else if (tail_scribbled()) {
+        shared(ring_->tail).store(tail_, std::memory_order_release);
+    }
+    if (load(ring_->kick_at, std::memory_order_relaxed) != kick_at_) {
+        ++stats_.bad_index;
+        request_kick_at(kick_at_, std::memory_order_seq_cst);
+    }
+    // As enable_notify()'s re-check (after a full barrier: a post that
+    // missed the restored request is seen here): a head we wait on is no
+    // news. But a head ahead of missing records, or behind our floor, that
+    // two checks found unmoved is the sender's own: its link check would
+    // have put back anything else (one check is not enough: ours may run
+    // just before the sender's). Ahead: drop up to it. Behind: we stand
+    // above anything it published (forged records took us there): follow
+    // it back.
+    const std::uint64_t head = load(ring_->head, std::memory_order_seq_cst);
+    if ((stuck_ == Stuck::ahead || stuck_ == Stuck::behind) && head == stuck_head_ && ++held_checks_ >= 2) {
+        if (stuck_ == Stuck::ahead)
+            skip_to(head);
+        else
+            follow_back(head);
+        return false;
+    }
+    return head != tail_ && !holding(head);
 }
 
 bool RxRing::space_kick() {
@@ -115,7 +156,7 @@ void RxRing::disable_notify() {
     if (!bound())
         return;
     notify_off_ = true;
-    shared(ring_->kick_at).store(ATOLL_VNET_KICK_NEVER, std::memory_order_relaxed);
+    request_kick_at(ATOLL_VNET_KICK_NEVER, std::memory_order_relaxed);
 }
 
 }  // namespace atl::vnet

@@ -17,7 +17,7 @@ void TxRing::reset(atoll_vnet_ring* ring, std::uint8_t* data, std::uint32_t size
     size_ = size;
     max_frame_ = max_frame;
     generation_ = generation;
-    shared(ring_->space_at).store(ATOLL_VNET_KICK_NEVER, std::memory_order_relaxed);
+    request_space_at(ATOLL_VNET_KICK_NEVER, std::memory_order_relaxed);
     // Release: a receiver that loads this 0 also sees our link DOWN, stored
     // before, and so never takes it for a head of the old generation.
     shared(ring_->head).store(0, std::memory_order_release);
@@ -106,11 +106,42 @@ bool TxRing::flush() {
     shared(ring_->head).store(head_, std::memory_order_seq_cst);
     const std::uint64_t kick_at = load(ring_->kick_at, std::memory_order_seq_cst);
     // Kick when the frames since the last decision crossed the request:
-    // decided_ <= kick_at < head_.
-    const bool kick = kick_at - decided_ < head_ - decided_ || repair_kick_;
+    // decided_ <= kick_at < head_. A request beyond our head is a receiver
+    // that skipped ahead to a scribbled head of ours and sleeps there: kick
+    // it, and it returns to its floor (RxRing::peek) and finds our frames.
+    const bool ahead = kick_at != ATOLL_VNET_KICK_NEVER && kick_at > head_;
+    const bool kick = kick_at - decided_ < head_ - decided_ || ahead || repair_kick_;
     decided_ = head_;
     repair_kick_ = false;
     return kick;
+}
+
+void TxRing::request_space_at(std::uint64_t at, std::memory_order order) {
+    space_at_ = at;
+    shared(ring_->space_at).store(at, order);
+}
+
+bool TxRing::link_check() {
+    if (!bound())
+        return false;
+    // Our lines are ours alone: anything else there is a scribble. A head
+    // a receiver may have followed: flush() stores ours again and kicks it
+    // (its request is then beyond our head), and it returns to its floor.
+    if (load(ring_->head, std::memory_order_relaxed) != head_) {
+        ++stats_.bad_line;
+        repair_kick_ = true;
+    }
+    if (load(ring_->space_at, std::memory_order_relaxed) != space_at_) {
+        ++stats_.bad_line;
+        request_space_at(space_at_, std::memory_order_seq_cst);
+    }
+    // A receiver that has not acknowledged our generation may have missed
+    // the kick of our attach; one whose tail is insane repairs it when kicked.
+    const std::uint64_t gen = load(ring_->tail_gen, std::memory_order_acquire);
+    const std::uint64_t tail = load(ring_->tail, std::memory_order_acquire);
+    if (gen != generation_ || tail > head_ || head_ - tail > size_)
+        repair_kick_ = true;
+    return flush();
 }
 
 bool TxRing::request_space(std::uint32_t length) {
@@ -128,10 +159,10 @@ bool TxRing::request_space(std::uint32_t length) {
     if (head_ >= size_ - size_ / 4 && head_ - (size_ - size_ / 4) > target)
         target = head_ - (size_ - size_ / 4);
     // Kick when the receiver's tail crosses target - 1, i.e. reaches target.
-    shared(ring_->space_at).store(target - 1, std::memory_order_seq_cst);
+    request_space_at(target - 1, std::memory_order_seq_cst);
     const std::uint64_t tail = load(ring_->tail, std::memory_order_seq_cst);
     if (tail <= head_ && head_ - tail <= size_ && size_ - (head_ - tail) >= need) {
-        shared(ring_->space_at).store(ATOLL_VNET_KICK_NEVER, std::memory_order_relaxed);
+        request_space_at(ATOLL_VNET_KICK_NEVER, std::memory_order_relaxed);
         return true;
     }
     ++stats_.waits;

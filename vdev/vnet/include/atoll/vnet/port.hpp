@@ -4,7 +4,7 @@
 //
 // Threading: one transmit context (tx_*, send) and one receive context
 // (rx_*, sync_links, *_notify) may run at the same time on different CPUs;
-// each is single-threaded. attach/detach exclude both.
+// each is single-threaded. attach, detach and link_check exclude both.
 //
 // Size: two ring ends per possible peer (a few KiB): the glue keeps it in
 // static or allocated storage and attaches it in place.
@@ -32,6 +32,13 @@ struct Sent {
     NodeSet delivered{};
     NodeSet dropped{};
     NodeSet kick{};
+};
+
+// What the link check found: peers to kick, and whether this node's own
+// receive path should poll (news no kick announced).
+struct LinkCheck {
+    NodeSet kick{};
+    bool poll = false;
 };
 
 // Sums over every ring end of a port.
@@ -109,6 +116,16 @@ public:
     // ring. True when a frame arrived meanwhile: poll again.
     [[nodiscard]] bool enable_notify();
     void disable_notify();
+
+    // --- the link check -------------------------------------------------
+
+    // Run periodically by the glue (every VNET_LINK_POLL_MS), with both
+    // paths excluded: on every ring to a peer that is up, TxRing::link_check
+    // (restore our head, kick a receiver with something to repair); on
+    // every incoming ring, RxRing::link_check (restore our tail, poll when
+    // there is news). Whatever single index a scribbler changed, traffic
+    // flows again after one check and one round trip (doc/vnet.md).
+    [[nodiscard]] LinkCheck link_check();
 
     // --- per ring, for statistics and tests -----------------------------
 

@@ -5,9 +5,29 @@
 // peer (or a test tool) scribbled makes the ring drop what it cannot trust,
 // count it here (private, not in the segment) and resynchronise to the
 // producer's head. A frame handed out is a view bounded by the ring data.
+//
+// Holding, not skipping: a head that points past records that are not
+// there (a bad record at our tail, or a head more than a ring ahead) is a
+// corrupt record or a scribbled head, and the two look alike. The receiver
+// holds its tail (publishing nothing) and asks to be kicked once the head
+// passes the one it holds at. A scribbled head is then overwritten by the
+// sender's next frame, which lands at our tail: nothing is lost. A corrupt
+// record stays bad after the head moved: it is dropped, up to the head it
+// was held at, and what came after is read. Two link checks that find the
+// head unmoved end a hold (a sender blocked on a full ring publishes none).
+//
+// The floor: where the receiver last stood on firm ground (the end of the
+// last record it consumed, or where it took the ring over). Should a skip
+// follow a scribbled head after all (the link checks ended a hold first),
+// the sender's next head lies between the floor and the skipped tail, and
+// the receiver returns to the floor. A head below the floor is not the
+// sender's (heads only grow within a generation): it is waited out, unless
+// it comes again with another value or outlasts two link checks (forged
+// records took the receiver above anything the sender published).
 #pragma once
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <span>
 
@@ -88,19 +108,41 @@ public:
     // Polling does not need it: a request is used up by the first post.
     void disable_notify();
 
+    // The link check (the glue's periodic timer, doc/vnet.md): restores our
+    // lines (tail, tail_gen, kick_at) where a scribbler changed them; true
+    // when the ring has news a poll should see (a frame, a head to follow,
+    // a link change), whether or not a kick came for it. Bounds any lost
+    // kick to one check.
+    [[nodiscard]] bool link_check();
+
     [[nodiscard]] bool bound() const { return ring_ != nullptr; }
     [[nodiscard]] std::uint64_t tail() const { return tail_; }
     [[nodiscard]] const RxStats& stats() const { return stats_; }
 
 private:
+    // What a head loaded from the sender's line means for us.
+    enum class Follow : std::uint8_t { wait, again, read };
+    [[nodiscard]] Follow follow(std::uint64_t head);
+    // A head we do not follow (yet): off the record grid or beyond the
+    // counter range (never followed), behind the floor (followed only when
+    // a second one comes), or ahead of records that are not there (held:
+    // dropped up to it once the sender publishes more or a link check ends
+    // the hold).
+    enum class Stuck : std::uint8_t { none, off_grid, behind, ahead };
+    // Waits on `head` for `why`, counting each value once in `counter`.
+    void wait_on(std::uint64_t head, Stuck why, std::uint64_t& counter);
+    [[nodiscard]] bool holding(std::uint64_t head) const { return stuck_ != Stuck::none && head == stuck_head_; }
     // Resynchronise to `head`, dropping what lay before it.
     void skip_to(std::uint64_t head);
+    // Stand at `head`, behind our floor: the sender really publishes there.
+    void follow_back(std::uint64_t head);
     [[nodiscard]] bool seq_ok(std::uint32_t seq) const;
     void consumed(std::uint64_t bytes, std::uint32_t seq);
     // Whether the shared tail differs from ours (counted in bad_index).
     [[nodiscard]] bool tail_scribbled();
     void publish_tail(std::uint64_t generation);
-    [[nodiscard]] bool head_sane(std::uint64_t head) const;
+    // Stores our kick request (and remembers it for the link check).
+    void request_kick_at(std::uint64_t at, std::memory_order order);
     // Whether sync() has something to do for this sender link word.
     [[nodiscard]] bool link_changed(std::uint64_t link) const;
 
@@ -111,17 +153,24 @@ private:
     std::uint32_t size_ = 0;
     std::uint32_t max_frame_ = 0;
     std::uint64_t synced_link_ = 0;   // sender link we follow; 0: none (down or never seen)
-    std::uint64_t tail_ = 0;          // bytes consumed; always record-aligned
+    std::uint64_t tail_ = 0;          // the next byte to read (consumed or skipped to); record-aligned
     std::uint64_t space_decided_ = 0; // tail_ at the last space_kick() decision
     // Record numbers: exact (the next must be seq_), any (after our own
     // attach: a previous incarnation consumed an unknown number), not_older
     // (after a resync: stale records of earlier laps are below seq_).
     enum class SeqRule : std::uint8_t { exact, any, not_older };
+    // Firm ground at `tail` (floor and tail), the next record numbered `seq` by `rule`.
+    void stand_at(std::uint64_t tail, std::uint32_t seq, SeqRule rule);
     std::uint32_t seq_ = 0;           // number of the next record
     SeqRule seq_rule_ = SeqRule::exact;
+    std::uint64_t floor_ = 0;         // firm ground (see above); floor_ <= tail_
+    std::uint32_t floor_seq_ = 0;     // seq_ and seq_rule_ at the floor
+    SeqRule floor_rule_ = SeqRule::exact;
+    std::uint64_t kick_at_ = ATOLL_VNET_KICK_NEVER;   // our last kick request
     bool notify_off_ = false;         // disable_notify() in force
-    bool stuck_ = false;              // head is one we cannot follow (see peek())...
+    Stuck stuck_ = Stuck::none;       // a head we do not follow (see Stuck)...
     std::uint64_t stuck_head_ = 0;    // ...this one: counted once, not at every poll
+    std::uint32_t held_checks_ = 0;   // link checks that found a hold's head unmoved
     std::uint64_t peeked_total_ = 0;  // ring bytes of the frame handed out; 0: none
     std::uint32_t peeked_seq_ = 0;
     Frame peeked_{};

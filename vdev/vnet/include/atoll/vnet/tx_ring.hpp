@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstddef>
+#include <atomic>
 #include <cstdint>
 #include <span>
 
@@ -25,6 +26,7 @@ struct TxStats {
     std::uint64_t not_ready = 0;   // refused: receiver has not acknowledged our generation (busy)
     std::uint64_t bad_tail = 0;    // refused: receiver's tail out of bounds (corrupt)
     std::uint64_t bad_size = 0;    // refused: frame below ATOLL_VNET_MIN_FRAME or above max_frame
+    std::uint64_t bad_line = 0;    // link check: our head or space_at held something else (restored)
 
     TxStats& operator+=(const TxStats& o) {
         frames += o.frames;
@@ -34,6 +36,7 @@ struct TxStats {
         not_ready += o.not_ready;
         bad_tail += o.bad_tail;
         bad_size += o.bad_size;
+        bad_line += o.bad_line;
         return *this;
     }
 };
@@ -74,6 +77,14 @@ public:
     // between the request and the re-check of tail (atoll/abi/vnet.h).
     [[nodiscard]] bool request_space(std::uint32_t length);
 
+    // The link check (the glue's periodic timer, doc/vnet.md): restores our
+    // lines (head, space_at) where a scribbler changed them and decides as
+    // flush(), also
+    // kicking a receiver that has a tail to repair or our generation to
+    // acknowledge. True: kick it. With the receiver's RxRing::link_check,
+    // traffic flows again within one check after any single scribble.
+    [[nodiscard]] bool link_check();
+
     // reserve + copy + commit. The value: kick needed.
     [[nodiscard]] Result<bool> post(std::span<const std::byte> frame, std::uint16_t flags = 0, bool more = false);
 
@@ -85,6 +96,8 @@ public:
 private:
     // Refreshes tail_ from the receiver's line; see reserve() for errors.
     [[nodiscard]] Status refresh_tail();
+    // Stores our request for room (and remembers it for the link check).
+    void request_space_at(std::uint64_t at, std::memory_order order);
 
     atoll_vnet_ring* ring_ = nullptr;
     std::uint8_t* data_ = nullptr;
@@ -94,6 +107,7 @@ private:
     std::uint64_t head_ = 0;      // bytes published; always record-aligned
     std::uint64_t decided_ = 0;   // head_ at the last kick decision
     std::uint64_t tail_ = 0;      // last sane tail seen (only grows within a generation)
+    std::uint64_t space_at_ = ATOLL_VNET_KICK_NEVER;   // our last request for room
     bool acked_ = false;          // the receiver acknowledged generation_
     bool repair_kick_ = false;    // saw a corrupt tail: kick the receiver at the next decision
     std::uint32_t seq_ = 0;       // number of the next record
