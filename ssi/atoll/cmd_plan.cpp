@@ -164,7 +164,13 @@ int check(const Options& o, const nk::Topology& topo) {
     return exit_ok;
 }
 
-// "present" minus "online" CPUs, as sysfs lists them ("1-3"), or "".
+// A sysfs CPU list ("0", "0-3", "0,2") as words: "CPU 0", "CPUs 0-3".
+std::string cpu_words(const std::string& list) {
+    return (list.find_first_of(",-") == std::string::npos ? "CPU " : "CPUs ") + list;
+}
+
+// When some present CPUs are offline: "present: CPUs 0-3; online: CPU 0"
+// (lists, never counts), else "".
 std::string offline_cpus(const std::string& root) {
     auto read = [&](const char* name) {
         std::ifstream in(root + "/sys/devices/system/cpu/" + name);
@@ -173,7 +179,9 @@ std::string offline_cpus(const std::string& root) {
         return v;
     };
     const std::string present = read("present"), online = read("online");
-    return present.empty() || present == online ? "" : present + " present, " + online + " online";
+    if (present.empty() || present == online)
+        return "";
+    return "present: " + cpu_words(present) + "; online: " + (online.empty() ? "none" : cpu_words(online));
 }
 
 int propose(const Options& o, const nk::Topology& topo) {
@@ -184,7 +192,7 @@ int propose(const Options& o, const nk::Topology& topo) {
             std::cout << ssi::render_error_json(std::string("cannot plan: ") + why.c_str());
         std::cerr << "atoll plan: cannot plan: " << why.c_str() << "\n";
         if (const auto off = offline_cpus(o.root); !off.empty())
-            std::cerr << "atoll plan: note: CPUs " << off << ": offline CPUs (lent to partitions,\n"
+            std::cerr << "atoll plan: note: " << off << ". Offline CPUs (lent to partitions,\n"
                          "    or taken offline) are not planned; plan with every CPU online\n";
         return exit_refused;
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Bad boot requests get a clear error and change nothing: the partition list
 # stays the same, the CPU stays online in the host, and a correct boot of the
-# same partition works afterwards. The box boots partitions 1 and 2 of its
+# same partition works afterwards. A console of a partition that does not
+# exist is refused at once (issue 18); a real one attaches. The box boots partitions 1 and 2 of its
 # 3-partition plan, leaving APIC 3 and partition 3's memory free.
 . "$(dirname "$0")/lib.sh"
 
@@ -24,6 +25,13 @@ dd if=/dev/urandom of=/tmp/random.bzImage bs=1024 count=2048 2>/dev/null
 try corrupt-kernel atoll boot --id 3 --cpus 3 --memory "$mem3" --node 1 --kernel /tmp/random.bzImage --no-wait
 head -c 1000000 /usr/share/atoll/rootfs.cpio.gz > /tmp/short.cpio.gz
 try truncated-initrd atoll boot --id 3 --cpus 3 --memory "$mem3" --node 1 --initrd /tmp/short.cpio.gz --no-wait
+try console-unknown atoll console 9 </dev/null
+try console-wait timeout 5 atoll console --wait 2 9 </dev/null
+echo @@console-attach
+printf "echo console-\$((6*7))\r\035q" | atoll console 1 > /tmp/console.out 2>&1; echo "rc=$?"
+grep -c "atoll: detached" /tmp/console.out
+i=0; while ! atoll log 1 | grep -q "^console-42" && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+atoll log 1 | grep -c "^console-42"
 echo @@STATE
 atoll list --json
 cat /sys/devices/system/cpu/cpu3/online
@@ -47,6 +55,14 @@ check "a missing kernel file refused" refused missing-kernel 'kernel image /none
 check "a truncated kernel refused" refused truncated-kernel 'truncat|short|needs'
 check "a corrupt kernel refused" refused corrupt-kernel 'not a bzImage|signature|magic'
 check "a truncated initramfs refused" refused truncated-initrd 'corrupt or truncated'
+check "atoll console of an unknown partition is refused at once, naming those that exist" \
+    refused console-unknown 'no partition 9 \(partitions: 1, 2\)'
+check "atoll console --wait 2 on a partition that never comes gives up with status 1" \
+    refused console-wait 'did not attach its console in time'
+attach=$(sed -n '/^@@console-attach$/,/^@@STATE$/p' <<<"$out")
+check "atoll console 1 attaches, types, and detaches with Ctrl-] q (status 0)" \
+    test "$(sed -n 2p <<<"$attach")" = rc=0 -a "$(sed -n 3p <<<"$attach")" = 1
+check "what was typed on p1's console ran there" test "$(sed -n 4p <<<"$attach")" -ge 1
 state=$(sed -n '/^@@STATE$/,/^@@good$/p' <<<"$out")
 check "after the refusals only partitions 1 and 2 exist" python3 - "$(sed -n 2p <<<"$state")" <<'PY'
 import json, sys
