@@ -34,7 +34,7 @@ export BOX_CPUS BOX_NODES BOX_MEM BOX_ACCEL BOX_APPEND BOX_TIMEOUT BOX_PARTITION
 DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev kmod cpio \
   xz-utils gzip patch linux-source-6.12 cmake libgtest-dev libgmock-dev zlib1g-dev \
   libbenchmark-dev libnuma-dev numactl libboost-dev busybox-static \
-  qemu-system-x86 clang libclang-rt-14-dev python3 iperf3
+  qemu-system-x86 clang libclang-rt-14-dev python3 iperf3 libsodium-dev
 
 # tool -> package, checked before the steps that need them
 define need
@@ -113,7 +113,7 @@ images: kernel cxx kmod
 	$(call need,cpio,cpio)
 	$(call need,iperf3,iperf3)
 	@box/rootfs/mkrootfs.sh $(IMAGES) $(KERNEL) $(CMAKE_BUILD)/ssi/atoll $(BUILD)/kmod/atoll.ko \
-	  $(CMAKE_BUILD)/tests/atoll-fault $$(command -v iperf3)
+	  $(CMAKE_BUILD)/ssi/atolld $(CMAKE_BUILD)/tests/atoll-fault $$(command -v iperf3)
 
 # Box parameters are checked before anything is built or booted.
 boxcheck:
@@ -149,8 +149,8 @@ fuzz:
 	@cmake -S . -B $(BUILD)/cmake-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
 	  -DATOLL_FUZZ=ON -DATOLL_TSAN=OFF -DATOLL_BENCH=OFF \
 	  -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined >/dev/null
-	@cmake --build $(BUILD)/cmake-fuzz -j$(JOBS) --target fuzz_lagoon fuzz_handoff fuzz_vnet_rx
-	@for f in fuzz_lagoon fuzz_handoff fuzz_vnet_rx; do echo "fuzz: $$f (30 s)"; \
+	@cmake --build $(BUILD)/cmake-fuzz -j$(JOBS) --target fuzz_lagoon fuzz_handoff fuzz_vnet_rx fuzz_wire
+	@for f in fuzz_lagoon fuzz_handoff fuzz_vnet_rx fuzz_wire; do echo "fuzz: $$f (30 s)"; \
 	  $(BUILD)/cmake-fuzz/tests/$$f -max_total_time=30 -print_final_stats=1 2>&1 | tail -n 3 || exit 1; done
 
 clean:

@@ -68,5 +68,7 @@ extern const Command ping_command;
 extern const Command stop_command;
 extern const Command restart_command;
 extern const Command release_command;
+extern const Command nodes_command;
+extern const Command exec_command;
 
 }  // namespace atl::cli

@@ -20,6 +20,8 @@ const Command* const commands[] = {
     &stop_command,
     &restart_command,
     &release_command,
+    &nodes_command,
+    &exec_command,
     &log_command,
     &console_command,
     &run_command,

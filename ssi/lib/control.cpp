@@ -1,5 +1,6 @@
 // /dev/atoll ioctls for the atoll tool.
 #include "atoll/ssi/control.hpp"
+#include "atoll/ssi/cpio.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -167,6 +168,13 @@ void Control::boot(const nk::Partition& p, const BootImages& images) const {
             remember_verified(id);
     }
     std::string cmdline = images.cmdline;
+    struct stat key_st{};
+    if (!images.cluster_key_path.empty() && ::stat(images.cluster_key_path.c_str(), &key_st) == 0) {
+        const auto key = read_file(images.cluster_key_path, "cluster key");
+        append_archive(initrd, cpio_newc({{"etc", 040755, ""},
+                                          {"etc/atoll", 040755, ""},
+                                          {"etc/atoll/cluster.key", 0100600, std::string(key.begin(), key.end())}}));
+    }
 
     atoll_boot_request r{};
     r.size = sizeof(r);

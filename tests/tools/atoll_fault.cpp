@@ -11,12 +11,23 @@
 #include <string>
 #include <string_view>
 
+#include <netdb.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "atoll/abi/atolld.h"
 #include "atoll/abi/ioctl.h"
 #include "atoll/abi/vnet.h"
 #include "atoll/ssi/device.hpp"
 #include "atoll/ssi/failure.hpp"
 #include "atoll/vnet/segment.hpp"
 #include "atoll/vnet/shared.hpp"
+#include "atoll/wire/frame.hpp"
+#include "atoll/wire/handshake.hpp"
+#include "atoll/wire/messages.hpp"
 
 namespace {
 
@@ -28,6 +39,7 @@ R"(NAME
 
 SYNOPSIS
     atoll-fault vnet SENDER RECEIVER FIELD VALUE
+    atoll-fault atolld ADDRESS garbage|wrong-key|oversized|exec-first
     atoll-fault --help
 
 DESCRIPTION
@@ -54,8 +66,16 @@ DESCRIPTION
     VALUE is decimal or 0x-prefixed hexadecimal, or +N / -N: the field's
     current value plus or minus N.
 
+    atolld: connects to the daemon at ADDRESS (port 7117) as a hostile
+    client would and prints what the daemon answered before it closed the
+    connection: garbage bytes; a handshake with a wrong key; a frame header
+    announcing more than the 1 MiB limit; an EXEC before any handshake.
+    The daemon must refuse each and keep serving everyone else.
+
 EXIT STATUS
-    0 written; 1 no box, no such ring, or a bad argument (nothing written).
+    0 written (vnet) or the daemon closed the connection (atolld); 1 no
+    box, no such ring, a bad argument, or the daemon kept the connection
+    open; nothing written.
 )";
 
 std::uint64_t number(std::string_view s, const char* what) {
@@ -132,6 +152,77 @@ int fault_vnet(int argc, char** argv) {
     return 0;
 }
 
+// atolld: one hostile connection; prints the daemon's answer.
+int fault_atolld(int argc, char** argv) {
+    if (argc != 4)
+        throw ssi::Failure("usage: atoll-fault atolld ADDRESS garbage|wrong-key|oversized|exec-first");
+    const std::string_view what = argv[3];
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* ai = nullptr;
+    if (::getaddrinfo(argv[2], std::to_string(ATOLL_WIRE_PORT).c_str(), &hints, &ai) != 0 || ai == nullptr)
+        throw ssi::Failure(std::string("cannot resolve ") + argv[2]);
+    const int fd = ::socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || ::connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        ::freeaddrinfo(ai);
+        throw ssi::Failure(std::string("cannot connect to ") + argv[2] + ": " + std::strerror(errno));
+    }
+    ::freeaddrinfo(ai);
+    timeval tv{10, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    auto put = [&](const wire::Bytes& b) { (void)!::send(fd, b.data(), b.size(), MSG_NOSIGNAL); };
+    wire::Framer f(wire::from_client);
+    if (what == "garbage") {
+        const std::string g = "GET / HTTP/1.0\r\n\r\n" + std::string(4096, '\x5a');
+        put(wire::Bytes(g.begin(), g.end()));
+    } else if (what == "wrong-key") {
+        if (!wire::crypto_ready())
+            throw ssi::Failure("libsodium");
+        wire::ClientHandshake hs(wire::fresh_key());
+        const auto [t, b] = hs.hello();
+        put(f.encode(t, b));
+        // The daemon's challenge fails our check (it holds the real key):
+        // prove anyway, with our wrong key, as a liar would.
+        put(f.encode(ATOLL_WIRE_PROOF, wire::Bytes(32, 0x42)));
+    } else if (what == "oversized") {
+        put(wire::Writer().u32(ATOLL_WIRE_MAGIC).u32(ATOLL_WIRE_VERSION | (ATOLL_WIRE_STDIN << 16))
+                .u32(ATOLL_WIRE_MAX_PAYLOAD + 1).u32(0).take());
+        put(wire::Bytes(64 * 1024, 0));
+    } else if (what == "exec-first") {
+        wire::Exec e;
+        e.argv = {"touch", "/tmp/atoll-fault-was-here"};
+        put(f.encode(ATOLL_WIRE_EXEC, e.encode()));
+    } else {
+        ::close(fd);
+        throw ssi::Failure("unknown atolld fault '" + std::string(what) + "'");
+    }
+    // Read until the daemon closes; print the frames it sent.
+    wire::Deframer d(wire::from_server);
+    std::uint8_t buf[4096];
+    bool closed = false;
+    for (;;) {
+        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n == 0 || (n < 0 && errno == ECONNRESET)) {
+            closed = true;
+            break;
+        }
+        if (n < 0)
+            break;   // timeout: the daemon kept the connection open
+        d.feed(std::span(buf, static_cast<std::size_t>(n)));
+        wire::Frame fr;
+        while (d.next(fr) == wire::Deframer::Next::frame) {
+            std::string text;
+            if (fr.type == ATOLL_WIRE_REFUSED)
+                if (auto t = wire::Text::decode(fr.payload))
+                    text = ": " + t->text;
+            std::printf("atolld answered %s%s\n", wire::type_name(fr.type).c_str(), text.c_str());
+        }
+    }
+    ::close(fd);
+    std::printf("atolld %s the connection\n", closed ? "closed" : "kept");
+    return closed ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -142,6 +233,8 @@ int main(int argc, char** argv) {
         }
         if (std::strcmp(argv[1], "vnet") == 0)
             return fault_vnet(argc, argv);
+        if (std::strcmp(argv[1], "atolld") == 0)
+            return fault_atolld(argc, argv);
         throw ssi::Failure(std::string("unknown fault '") + argv[1] + "' (see --help)");
     } catch (const std::exception& e) {
         std::fprintf(stderr, "atoll-fault: %s\n", e.what());

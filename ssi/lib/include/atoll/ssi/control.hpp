@@ -15,6 +15,9 @@ struct BootImages {
     std::string kernel_path = "/usr/share/atoll/bzImage";
     std::string initrd_path = "/usr/share/atoll/rootfs.cpio.gz";
     std::string cmdline;
+    // The cluster key atolld proves (doc/ssi.md): appended to the initramfs
+    // as /etc/atoll/cluster.key (0600) when this file exists; "" never.
+    std::string cluster_key_path = "/etc/atoll/cluster.key";
 };
 
 // Reads a whole file; throws Failure naming the file and the reason.

@@ -1,0 +1,47 @@
+// The atoll command's connection to its local atolld (the Unix socket):
+// frames without MACs (the socket is root's alone), blocking or driven by
+// poll(2).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "atoll/wire/frame.hpp"
+
+namespace atl::cli {
+
+inline constexpr const char* atolld_socket = "/run/atolld.sock";
+
+class DaemonLink {
+public:
+    // Connects (to $ATOLLD_SOCKET if set, for tests and several daemons on
+    // one machine); throws ssi::Failure saying what to do when atolld is not there.
+    DaemonLink();
+    explicit DaemonLink(const std::string& path);
+    ~DaemonLink();
+    DaemonLink(const DaemonLink&) = delete;
+    DaemonLink& operator=(const DaemonLink&) = delete;
+
+    void send(std::uint16_t type, std::span<const std::uint8_t> payload = {});
+    // Waits up to `timeout_ms` (-1: forever) for the next frame: nullopt
+    // with `why` on a timeout, a closed connection or a bad frame.
+    std::optional<wire::Frame> receive(std::string& why, int timeout_ms = -1);
+    // For a poll loop: reads what is there (call when fd() is readable);
+    // false with `why` once the connection is over.
+    bool pump(std::string& why);
+    // A whole frame already read, if any.
+    bool next(wire::Frame& f);
+
+    [[nodiscard]] int fd() const { return fd_; }
+
+private:
+    int fd_ = -1;
+    wire::Framer framer_{wire::from_client};
+    wire::Deframer deframer_{wire::from_server};
+};
+
+// A request with one answer of type `want`; throws ssi::Failure on an
+// ERROR answer or anything else.
+wire::Frame ask(DaemonLink& link, std::uint16_t type, std::span<const std::uint8_t> payload, std::uint16_t want);
+
+}  // namespace atl::cli

@@ -1,0 +1,305 @@
+// The daemon (daemon.hpp): listeners, membership, dialing other daemons.
+#include "daemon.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstring>
+#include <ctime>
+#include <iostream>
+
+#include "atoll/abi/lagoon.h"
+#include "atoll/wire/handshake.hpp"
+#include "exec_job.hpp"
+#include "local_status.hpp"
+#include "session.hpp"
+
+namespace atl::atolld {
+
+namespace {
+
+constexpr auto tick_every = std::chrono::seconds(1);
+constexpr auto up_within = std::chrono::seconds(3);   // answered this recently: up
+constexpr auto dial_limit = std::chrono::seconds(3);
+
+std::string now_text() {
+    char buf[32];
+    const std::time_t t = std::time(nullptr);
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", std::localtime(&t));
+    return buf;
+}
+
+}  // namespace
+
+Daemon::Daemon(asio::io_context& io, Config cfg)
+    : io_(io), cfg_(std::move(cfg)), tcp_(io), local_(io), timer_(io), children_(io, SIGCHLD) {
+    for (const auto& n : cfg_.nodes)
+        if (n.id != cfg_.self)
+            peers_.push_back(Peer{n, nullptr, false, std::nullopt, {}, {}});
+}
+
+void Daemon::log(const std::string& line) const { std::cerr << now_text() << " atolld: " << line << std::endl; }
+
+void Daemon::start() {
+    // TCP on every address (IPv6 with IPv4 mapped; IPv4 alone without IPv6).
+    asio::ip::tcp::endpoint ep(asio::ip::make_address(cfg_.listen), cfg_.port);
+    boost::system::error_code ec;
+    tcp_.open(ep.protocol(), ec);
+    if (!ec && ep.address().is_v6())
+        tcp_.set_option(asio::ip::v6_only(false), ec);
+    if (ec) {
+        ep = asio::ip::tcp::endpoint(asio::ip::tcp::v4(), cfg_.port);
+        tcp_ = asio::ip::tcp::acceptor(io_);
+        tcp_.open(ep.protocol());
+    }
+    tcp_.set_option(asio::socket_base::reuse_address(true));
+    tcp_.bind(ep);
+    tcp_.listen();
+    // The local socket: root only (the kernel vouches for the client).
+    ::unlink(cfg_.socket_path.c_str());
+    const mode_t old = ::umask(077);
+    local_.open();
+    local_.bind(asio::local::stream_protocol::endpoint(cfg_.socket_path));
+    local_.listen();
+    ::umask(old);
+    ::chmod(cfg_.socket_path.c_str(), 0600);
+    watch_children();
+    accept_tcp();
+    accept_local();
+    tick();
+    log("node " + std::to_string(cfg_.self) + " (" + cfg_.name + ") listening on port " + std::to_string(cfg_.port) +
+        " and " + cfg_.socket_path + "; " + std::to_string(peers_.size()) + " peers");
+}
+
+void Daemon::watch_children() {
+    children_.async_wait([this](const boost::system::error_code& ec, int) {
+        if (ec)
+            return;
+        ExecJob::reap_children();
+        watch_children();
+    });
+}
+
+void Daemon::accept_tcp() {
+    auto sock = std::make_shared<Socket>(io_);
+    tcp_.async_accept(*sock, [this, sock](const boost::system::error_code& ec) {
+        if (!ec) {
+            std::string who = "a peer";
+            boost::system::error_code e2;
+            asio::ip::tcp::endpoint remote;
+            const auto gep = sock->remote_endpoint(e2);
+            if (!e2 && gep.size() <= remote.capacity()) {
+                std::memcpy(remote.data(), gep.data(), gep.size());
+                remote.resize(gep.size());
+                who = remote.address().to_string();
+            }
+            sock->set_option(asio::ip::tcp::no_delay(true), e2);
+            auto conn = std::make_shared<Conn>(std::move(*sock), wire::from_server, who);
+            std::make_shared<Session>(*this, conn, false)->start();
+        }
+        accept_tcp();
+    });
+}
+
+void Daemon::accept_local() {
+    auto sock = std::make_shared<Socket>(io_);
+    local_.async_accept(*sock, [this, sock](const boost::system::error_code& ec) {
+        if (!ec) {
+            auto conn = std::make_shared<Conn>(std::move(*sock), wire::from_server, "the local client");
+            std::make_shared<Session>(*this, conn, true)->start();
+        }
+        accept_local();
+    });
+}
+
+void Daemon::dial(const NodeAddress& node, Dialed ok, Failed fail) {
+    boost::system::error_code ec;
+    const auto address = asio::ip::make_address(node.address, ec);
+    if (ec)
+        return fail("bad address '" + node.address + "'");
+    const asio::ip::tcp::endpoint ep(address, cfg_.port);
+    auto sock = std::make_shared<Socket>(io_);
+    auto timer = std::make_shared<asio::steady_timer>(io_, dial_limit);
+    auto done = std::make_shared<bool>(false);
+    auto failed = [fail, done, sock, timer](const std::string& why) {
+        if (*done)
+            return;
+        *done = true;
+        timer->cancel();
+        boost::system::error_code ignored;
+        sock->close(ignored);
+        fail(why);
+    };
+    timer->async_wait([failed](const boost::system::error_code& e) {
+        if (!e)
+            failed("no answer within " + std::to_string(dial_limit.count()) + " s");
+    });
+    const std::string who = node.name + " (" + node.address + ")";
+    sock->async_connect(asio::generic::stream_protocol::endpoint(ep), [this, sock, timer, done, failed, ok, who](
+                                                                         const boost::system::error_code& e) {
+        if (*done)
+            return;
+        if (e)
+            return failed(e.message());
+        boost::system::error_code ignored;
+        sock->set_option(asio::ip::tcp::no_delay(true), ignored);
+        auto conn = std::make_shared<Conn>(std::move(*sock), wire::from_client, who);
+        auto hs = std::make_shared<wire::ClientHandshake>(cfg_.key);
+        const auto [t, b] = hs->hello();
+        conn->start(
+            [conn_w = std::weak_ptr<Conn>(conn), hs, timer, done, failed, ok](wire::Frame& f) {
+                auto c = conn_w.lock();
+                if (!c || *done)
+                    return;
+                const wire::Step st = hs->on(f);
+                for (const auto& [type, payload] : st.send)
+                    c->send(type, payload);
+                if (st.secure)
+                    c->secure(*st.secure);
+                if (!st.refused.empty()) {
+                    c->close(st.refused);
+                    return failed(st.refused);
+                }
+                if (st.done) {
+                    *done = true;
+                    timer->cancel();
+                    c->set_handlers(nullptr, nullptr);
+                    c->keepalive();
+                    ok(c, hs->peer());
+                }
+            },
+            [failed](const std::string& why) { failed(why); });
+        conn->send(t, b);
+    });
+}
+
+std::optional<std::vector<wire::PartitionState>> Daemon::partition_table() const {
+    if (cfg_.host)
+        return local_status(cfg_).partitions;
+    for (const auto& p : peers_)
+        if (p.addr.id == 0 && p.status && std::chrono::steady_clock::now() - p.answered < up_within)
+            return p.status->partitions;
+    return std::nullopt;
+}
+
+bool Daemon::worth_dialing(const Peer& p, const std::optional<std::vector<wire::PartitionState>>& table) const {
+    // The host, always; a partition the table says is running or booting
+    // (nodes that do not exist are not asked every second: each try would
+    // flood vnet with ARP requests); anyone that answered before.
+    if (p.addr.id == 0 || p.status)
+        return true;
+    if (!table)
+        return false;
+    for (const auto& t : *table)
+        if (t.id == p.addr.id)
+            return t.state != ATOLL_PSTATE_STOPPED;
+    return false;
+}
+
+void Daemon::tick() {
+    const auto table = partition_table();
+    for (auto& p : peers_) {
+        if (p.conn) {
+            p.conn->send(ATOLL_WIRE_STATUS_REQ);
+            continue;
+        }
+        if (p.dialing || !worth_dialing(p, table))
+            continue;
+        p.dialing = true;
+        const std::uint32_t id = p.addr.id;
+        dial(
+            p.addr,
+            [this, id](std::shared_ptr<Conn> c, const wire::Welcome&) {
+                for (auto& q : peers_) {
+                    if (q.addr.id != id)
+                        continue;
+                    q.dialing = false;
+                    q.conn = c;
+                    q.last_error.clear();
+                    c->set_handlers(
+                        [this, id](wire::Frame& f) {
+                            if (f.type != ATOLL_WIRE_STATUS)
+                                return;
+                            if (auto s = wire::Status::decode(f.payload))
+                                for (auto& r : peers_)
+                                    if (r.addr.id == id) {
+                                        r.status = std::move(*s);
+                                        r.answered = std::chrono::steady_clock::now();
+                                    }
+                        },
+                        [this, id](const std::string& why) {
+                            for (auto& r : peers_)
+                                if (r.addr.id == id) {
+                                    r.conn.reset();
+                                    r.last_error = why;
+                                }
+                        });
+                    c->send(ATOLL_WIRE_STATUS_REQ);
+                }
+            },
+            [this, id](const std::string& why) {
+                for (auto& q : peers_)
+                    if (q.addr.id == id) {
+                        q.dialing = false;
+                        if (q.last_error != why && q.status)
+                            log(q.addr.name + ": " + why);
+                        q.last_error = why;
+                    }
+            });
+    }
+    timer_.expires_after(tick_every);
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec)
+            tick();
+    });
+}
+
+std::uint32_t Daemon::state_of(const Peer& p, const std::vector<wire::PartitionState>& table,
+                               bool table_known) const {
+    if (p.status && std::chrono::steady_clock::now() - p.answered < up_within)
+        return ATOLL_NODE_UP;
+    if (table_known) {
+        for (const auto& t : table)
+            if (t.id == p.addr.id)
+                return t.state == ATOLL_PSTATE_STOPPED ? ATOLL_NODE_STOPPED : ATOLL_NODE_DAEMON_DOWN;
+        return ATOLL_NODE_STOPPED;   // a partition of this box that is not booted
+    }
+    return ATOLL_NODE_UNREACHABLE;
+}
+
+wire::Nodes Daemon::nodes() const {
+    const auto now = std::chrono::steady_clock::now();
+    wire::Nodes out;
+    const wire::Status me = local_status(cfg_);
+    // The partition table: ours (host), or the host's last word.
+    const auto known = partition_table();
+    const std::vector<wire::PartitionState> table = known.value_or(std::vector<wire::PartitionState>{});
+    const bool table_known = known.has_value();
+    const NodeAddress* self = find_node(cfg_.nodes, cfg_.self);
+    out.nodes.push_back({cfg_.self, cfg_.name, self ? self->address : "", ATOLL_NODE_UP, me, 0});
+    for (const auto& p : peers_) {
+        bool in_table = false;
+        for (const auto& t : table)
+            in_table = in_table || t.id == p.addr.id;
+        // Shown: whoever answered once, the host, and the box's partitions.
+        if (!p.status && p.addr.id != 0 && !in_table)
+            continue;
+        wire::NodeEntry e;
+        e.id = p.addr.id;
+        e.name = p.addr.name;
+        e.address = p.addr.address;
+        e.state = state_of(p, table, table_known && p.addr.id != 0);
+        if (p.status)
+            e.status = *p.status;
+        e.since_ms = p.status ? static_cast<std::uint64_t>(
+                                    std::chrono::duration_cast<std::chrono::milliseconds>(now - p.answered).count())
+                              : UINT64_MAX;
+        out.nodes.push_back(std::move(e));
+    }
+    std::sort(out.nodes.begin(), out.nodes.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+    return out;
+}
+
+}  // namespace atl::atolld

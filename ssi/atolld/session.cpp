@@ -1,0 +1,173 @@
+// An accepted connection (session.hpp).
+#include "session.hpp"
+
+#include "daemon.hpp"
+#include "local_status.hpp"
+
+namespace atl::atolld {
+
+Session::Session(Daemon& d, std::shared_ptr<Conn> conn, bool local) : d_(d), conn_(std::move(conn)), local_(local) {
+    if (!local_)
+        hs_.emplace(d_.config().key, wire::Welcome{d_.config().self, d_.config().name});
+}
+
+void Session::start() {
+    auto self = shared_from_this();
+    conn_->start([self](wire::Frame& f) { self->on_frame(f); },
+                 [self](const std::string& why) { self->on_close(why); });
+}
+
+void Session::on_close(const std::string& why) {
+    if (job_) {
+        job_->end();   // whatever the command left is killed with it
+        job_.reset();
+    }
+    if (upstream_) {
+        upstream_->close("the client left");
+        upstream_.reset();
+    }
+    if (!local_ && (!hs_ || !hs_->done()))
+        d_.log("refused a connection: " + why);
+}
+
+void Session::on_frame(wire::Frame& f) {
+    if (hs_ && !hs_->done()) {
+        const wire::Step st = hs_->on(f);
+        for (const auto& [t, b] : st.send)
+            conn_->send(t, b);
+        if (!st.refused.empty()) {
+            conn_->close_after_send(conn_->peer() + ": " + st.refused);
+            return;
+        }
+        if (st.secure)
+            conn_->secure(*st.secure);
+        for (const auto& [t, b] : st.send_secured)
+            conn_->send(t, b);
+        if (st.done)
+            conn_->keepalive();
+        return;
+    }
+    if (routed_) {
+        if (upstream_)
+            upstream_->send(f.type, f.payload);
+        else
+            early_.push_back(std::move(f));
+        return;
+    }
+    serve(f);
+}
+
+void Session::error(std::uint32_t code, const std::string& message, bool fatal) {
+    conn_->send(ATOLL_WIRE_ERROR, wire::ErrorMsg{code, message}.encode());
+    if (fatal)
+        conn_->close_after_send(message);
+}
+
+void Session::serve(wire::Frame& f) {
+    switch (f.type) {
+    case ATOLL_WIRE_STATUS_REQ:
+        conn_->send(ATOLL_WIRE_STATUS, local_status(d_.config()).encode());
+        return;
+    case ATOLL_WIRE_NODES_REQ:
+        conn_->send(ATOLL_WIRE_NODES, d_.nodes().encode());
+        return;
+    case ATOLL_WIRE_ROUTE: {
+        const auto n = wire::Number::decode(f.payload);
+        if (!local_ || exec_asked_ || !n)
+            return error(n ? ATOLL_WIRE_E_UNEXPECTED : ATOLL_WIRE_E_MALFORMED, "ROUTE refused here", true);
+        return route(n->value);
+    }
+    case ATOLL_WIRE_EXEC: {
+        const auto req = wire::Exec::decode(f.payload);
+        if (!req)
+            return error(ATOLL_WIRE_E_MALFORMED, "malformed EXEC", true);
+        if (exec_asked_)
+            return error(ATOLL_WIRE_E_UNEXPECTED, "one EXEC per connection", true);
+        exec_asked_ = true;
+        return exec(*req);
+    }
+    case ATOLL_WIRE_STDIN:
+        if (job_)
+            job_->stdin_data(f.payload);
+        return;
+    case ATOLL_WIRE_STDIN_EOF:
+        if (job_)
+            job_->stdin_eof();
+        return;
+    case ATOLL_WIRE_SIGNAL:
+        if (const auto n = wire::Number::decode(f.payload); n && job_)
+            job_->signal(static_cast<int>(n->value));
+        return;
+    default:
+        return error(ATOLL_WIRE_E_UNEXPECTED, "unexpected " + wire::type_name(f.type), false);
+    }
+}
+
+void Session::route(std::uint32_t node) {
+    const Config& cfg = d_.config();
+    if (node == cfg.self) {
+        routed_ = false;   // served here
+        conn_->send(ATOLL_WIRE_WELCOME, wire::Welcome{cfg.self, cfg.name}.encode());
+        return;
+    }
+    const NodeAddress* addr = find_node(cfg.nodes, node);
+    if (addr == nullptr)
+        return error(ATOLL_WIRE_E_NO_NODE, "no node " + std::to_string(node) + " in this cluster", true);
+    routed_ = true;
+    const std::string who = addr->name + " (" + addr->address + ")";
+    auto self = shared_from_this();
+    d_.dial(
+        *addr,
+        [self, who](std::shared_ptr<Conn> up, const wire::Welcome& w) {
+            if (self->conn_->closed()) {
+                up->close("the client left");
+                return;
+            }
+            self->upstream_ = up;
+            up->set_handlers(
+                [self](wire::Frame& f) { self->conn_->send(f.type, f.payload); },
+                [self, who](const std::string& why) {
+                    self->upstream_.reset();
+                    if (!self->conn_->closed())
+                        self->error(ATOLL_WIRE_E_UNREACHABLE, "lost the connection to " + who + " (" + why + ")", true);
+                });
+            self->conn_->send(ATOLL_WIRE_WELCOME, w.encode());
+            for (auto& f : self->early_)
+                up->send(f.type, f.payload);
+            self->early_.clear();
+        },
+        [self, who](const std::string& why) {
+            if (!self->conn_->closed())
+                self->error(ATOLL_WIRE_E_UNREACHABLE, "cannot reach " + who + ": " + why, true);
+        });
+}
+
+void Session::exec(const wire::Exec& req) {
+    if ((req.flags & ATOLL_EXEC_F_PTY) != 0)
+        return error(ATOLL_WIRE_E_EXEC, "a pseudo-terminal (-t) is not served yet", true);
+    std::weak_ptr<Conn> w = conn_;
+    ExecJob::Sink sink;
+    sink.output = [w](std::uint16_t type, std::span<const std::uint8_t> data) {
+        if (auto c = w.lock())
+            c->send(type, data);
+    };
+    sink.exit = [w](const wire::Exit& e) {
+        if (auto c = w.lock())
+            c->send(ATOLL_WIRE_EXIT, e.encode());
+    };
+    sink.backlog = [w]() -> std::size_t {
+        auto c = w.lock();
+        return c ? c->backlog() : 0;
+    };
+    std::string why;
+    int status = 0;
+    job_ = ExecJob::start(d_.io(), req, std::move(sink), why, status);
+    if (!job_) {
+        error(ATOLL_WIRE_E_EXEC, d_.config().name + ": " + why, false);
+        conn_->send(ATOLL_WIRE_EXIT, wire::Exit{static_cast<std::uint32_t>(status), 0}.encode());
+        return;
+    }
+    conn_->send(ATOLL_WIRE_STARTED, wire::Number{static_cast<std::uint32_t>(job_->pid())}.encode());
+}
+
+}  // namespace atl::atolld

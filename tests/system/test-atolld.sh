@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# atolld (issue 11): the daemons of the host and three partitions find each
+# other; atoll exec runs commands on other kernels with stdin, separate
+# stdout and stderr, exit statuses and signals; no remote process outlives
+# its client (Ctrl-C or SIGKILL); hostile connections are refused and the
+# daemon keeps serving; a partition that dies mid-exec ends the client with
+# 255 naming it; a stopped partition shows as stopped.
+. "$(dirname "$0")/lib.sh"
+
+box '
+# Until every daemon answers (bounded: a loop on the state, not a timed check).
+i=0; while [ "$(atoll nodes | grep -c " up ")" -lt 4 ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i+1)); done
+echo @@NODES; atoll nodes; atoll nodes --json
+echo @@STATUS
+atoll exec p2 -- sh -c "exit 7"; echo "rc=$?"
+atoll exec p2 -- sh -c "kill -9 \$\$"; echo "rc=$?"
+atoll exec p1 -- nosuchcommand 2>/tmp/e; echo "rc=$?"; cat /tmp/e
+echo @@STDIN
+echo hello | atoll exec p3 -- cat
+echo @@BIG
+dd if=/dev/urandom of=/tmp/big bs=1M count=10 2>/dev/null
+sha256sum < /tmp/big
+atoll exec p1 -- sha256sum < /tmp/big
+echo @@STREAMS
+atoll exec p2 -- sh -c "echo to-out; echo to-err >&2" >/tmp/o 2>/tmp/e; echo "rc=$?"
+echo "out: $(cat /tmp/o)"; echo "err: $(cat /tmp/e)"
+echo @@ALL
+atoll exec --all -- hostname | sort
+echo @@ENV
+atoll exec p3 --env GREETING=hi --cwd /tmp -- sh -c "echo \$GREETING \$(pwd)"
+echo @@SIGINT
+atoll exec p2 -- sleep 1001 & c=$!
+i=0; while ! atoll exec p2 -- sh -c "ps | grep -q \"[s]leep 1001\"" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+kill -INT $c; wait $c; echo "rc=$?"
+atoll exec p2 -- sh -c "ps | grep -c \"[s]leep 1001\""
+echo @@SIGKILL
+atoll exec p3 -- sh -c "sleep 1002 & sleep 1003" & c=$!
+i=0; while ! atoll exec p3 -- sh -c "ps | grep -q \"[s]leep 1003\"" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+kill -KILL $c; wait $c 2>/dev/null
+i=0; while atoll exec p3 -- sh -c "ps | grep -q \"[s]leep 100[23]\"" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+atoll exec p3 -- sh -c "ps | grep -c \"[s]leep 100[23]\""
+echo @@HOSTILE
+for f in garbage wrong-key oversized exec-first; do atoll-fault atolld p1 $f; echo "rc=$?"; done
+atoll exec p1 -- sh -c "ls /tmp/atoll-fault-was-here 2>/dev/null; echo still-serving"
+echo @@BAD
+atoll exec p9 -- true; echo "rc=$?"
+atoll exec -- true; echo "rc=$?"
+echo @@CRASH
+atoll exec p2 -- sleep 1004 >/dev/null 2>/tmp/crash & c=$!
+i=0; while ! atoll exec p2 -- sh -c "ps | grep -q \"[s]leep 1004\"" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+atoll stop --force 2 >/dev/null
+wait $c; echo "rc=$?"; cat /tmp/crash
+echo @@STOPPED
+atoll stop 3 >/dev/null
+i=0; while ! atoll nodes | grep -q "^3 .* stopped" && [ $i -lt 40 ]; do sleep 0.5; i=$((i+1)); done
+atoll nodes
+echo @@END'
+check "box command succeeded (rc=$rc)" test "$rc" = 0
+nodes=$(section NODES)
+for n in host p1 p2 p3; do
+    check "atoll nodes shows $n up" grep -Eq "^[0-9]+ +$n +10\.77\.0\.[0-9]+ +up " <<<"$nodes"
+done
+check "atoll nodes --json lists four nodes" python3 -c '
+import json, sys
+text = sys.stdin.read(); j = json.loads(text[text.index("{"):])
+assert [n["name"] for n in j["nodes"]] == ["host", "p1", "p2", "p3"], j
+assert all(n["state"] == "up" and n["cpus"] >= 1 and n["mem_total_kib"] > 0 for n in j["nodes"]), j' <<<"$nodes"
+st=$(section STATUS)
+check "exit 7 comes back as 7" test "$(sed -n 1p <<<"$st")" = rc=7
+check "a command killed by SIGKILL gives 137" test "$(sed -n 2p <<<"$st")" = rc=137
+check "a missing command gives 127 and says so, naming the node" \
+    test "$(sed -n 3p <<<"$st")" = rc=127 -a -n "$(grep "p1: cannot run 'nosuchcommand': command not found" <<<"$st")"
+check "stdin reaches the remote command" test "$(section STDIN)" = hello
+big=$(section BIG | awk '{ print $1 }')
+check "10 MiB through sha256sum on p1 match" test "$(wc -l <<<"$big")" = 2 -a "$(sort -u <<<"$big" | wc -l)" = 1
+streams=$(section STREAMS)
+check "stdout and stderr stay separate" \
+    test "$(sed -n 2p <<<"$streams")" = "out: to-out" -a "$(sed -n 3p <<<"$streams")" = "err: to-err"
+check "--all runs on every node, prefixed" \
+    test "$(section ALL | tr '\n' ' ')" = "host: host p1: p1 p2: p2 p3: p3 "
+check "--env and --cwd are passed" test "$(section ENV)" = "hi /tmp"
+sigint=$(section SIGINT)
+check "Ctrl-C ends the remote sleep: status 130" test "$(sed -n 1p <<<"$sigint")" = rc=130
+check "and no such process is left on p2" test "$(sed -n 2p <<<"$sigint")" = 0
+check "SIGKILL of the client leaves nothing of its process group on p3" test "$(section SIGKILL)" = 0
+hostile=$(section HOSTILE)
+check "garbage, a wrong key, an oversized frame and an early EXEC: each connection closed" \
+    test "$(grep -c '^atolld closed the connection$' <<<"$hostile")" = 4
+check "the wrong key is refused as such" grep -q "atolld answered REFUSED: wrong cluster key" <<<"$hostile"
+check "the early EXEC ran nothing, and the daemon still serves" \
+    test "$(tail -1 <<<"$hostile")" = still-serving -a "$(grep -c atoll-fault-was-here <<<"$hostile")" = 0
+bad=$(section BAD)
+check "an unknown node is refused, naming the nodes" grep -q "no node 'p9' in the cluster (nodes: host, p1, p2, p3)" <<<"$bad"
+check "an unknown node gives status 1, a usage error 2" \
+    test "$(grep -c '^rc=1$' <<<"$bad")" = 1 -a "$(grep -c '^rc=2$' <<<"$bad")" = 1
+crash=$(section CRASH)
+check "p2 stopped by force mid-exec: status 255" test "$(sed -n 1p <<<"$crash")" = rc=255
+check "with a message naming p2" grep -q "atoll exec: p2: " <<<"$crash"
+check "atoll nodes shows p3 stopped after atoll stop 3" grep -Eq "^3 +p3 .* stopped " <<<"$(section STOPPED)"
+pass
