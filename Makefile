@@ -62,8 +62,9 @@ help:
 ##   make unit        unit tests only (normal and ThreadSanitizer builds)
 ##   make bench       run the benchmarks (pipeline latency, vnet ring, partition
 ##                    boot time, stop/force-stop/restart/crash-notice times,
-##                    iperf3 and ping over vnet0 against loopback, the vnet
-##                    recovery soak); results in build/bench/, summaries in
+##                    iperf3 and ping over vnet0 against loopback, atoll exec
+##                    against atoll run and a local sh, the vnet recovery
+##                    soak); results in build/bench/, summaries in
 ##                    doc/results.md
 ##   make soak        the vnet recovery soak only: SOAK_COUNT=200 scribbles
 ##                    of each kind on ring p1->p2, each followed by a ping
@@ -113,7 +114,8 @@ images: kernel cxx kmod
 	$(call need,cpio,cpio)
 	$(call need,iperf3,iperf3)
 	@box/rootfs/mkrootfs.sh $(IMAGES) $(KERNEL) $(CMAKE_BUILD)/ssi/atoll $(BUILD)/kmod/atoll.ko \
-	  $(CMAKE_BUILD)/ssi/atolld $(CMAKE_BUILD)/tests/atoll-fault $$(command -v iperf3)
+	  $(CMAKE_BUILD)/ssi/atolld $(CMAKE_BUILD)/tests/atoll-fault $(CMAKE_BUILD)/tests/atoll-timeit \
+	  $$(command -v iperf3)
 
 # Box parameters are checked before anything is built or booted.
 boxcheck:
@@ -136,6 +138,7 @@ bench: images
 	@tests/bench/boot-bench.sh $(CURDIR) $(BUILD)/bench/boot
 	@tests/bench/lifecycle-bench.sh $(CURDIR) $(BUILD)/bench/lifecycle
 	@tests/bench/vnet-bench.sh $(CURDIR) $(BUILD)/bench/vnet
+	@tests/bench/exec-bench.sh $(CURDIR) $(BUILD)/bench/exec
 	@tests/bench/vnet-faults-soak.sh $(CURDIR) $(BUILD)/bench/vnet-faults $(SOAK_COUNT)
 
 # The vnet recovery soak alone (part of bench): SOAK_COUNT scribbles of each

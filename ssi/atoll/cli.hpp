@@ -70,5 +70,7 @@ extern const Command restart_command;
 extern const Command release_command;
 extern const Command nodes_command;
 extern const Command exec_command;
+extern const Command ps_command;
+extern const Command kill_command;
 
 }  // namespace atl::cli

@@ -137,18 +137,9 @@ std::vector<wire::NodeEntry> resolve(const Options& o, const wire::Nodes& table)
     if (o.all)
         return table.nodes;
     for (const auto& want : o.nodes) {
-        const auto id = ssi::parse_number(want);
-        const auto it = std::find_if(table.nodes.begin(), table.nodes.end(), [&](const wire::NodeEntry& e) {
-            return e.name == want || (id && e.id == *id);
-        });
-        if (it == table.nodes.end()) {
-            std::string names;
-            for (const auto& e : table.nodes)
-                names += (names.empty() ? "" : ", ") + e.name;
-            throw ssi::Failure("no node '" + want + "' in the cluster (nodes: " + names + ")");
-        }
-        if (std::none_of(out.begin(), out.end(), [&](const auto& e) { return e.id == it->id; }))
-            out.push_back(*it);
+        const wire::NodeEntry& e = find_node(table, want);
+        if (std::none_of(out.begin(), out.end(), [&](const auto& x) { return x.id == e.id; }))
+            out.push_back(e);
     }
     return out;
 }
@@ -246,11 +237,7 @@ int run_exec(const Args& args) {
     Options o = parse(args);
     if (o.pty)
         throw ssi::Failure("-t (a pseudo-terminal) is not available yet; see doc/ssi.md");
-    DaemonLink control;
-    const auto table = wire::Nodes::decode(ask(control, ATOLL_WIRE_NODES_REQ, {}, ATOLL_WIRE_NODES).payload);
-    if (!table)
-        throw ssi::Failure("atolld sent a malformed node table");
-    const auto targets = resolve(o, *table);
+    const auto targets = resolve(o, node_table());
     const bool prefixed = targets.size() > 1 || o.all;
     install_forwarding();
 
@@ -259,9 +246,7 @@ int run_exec(const Args& args) {
         Run r;
         r.node = n;
         try {
-            r.link = std::make_unique<DaemonLink>();
-            const auto w = ask(*r.link, ATOLL_WIRE_ROUTE, wire::Number{n.id}.encode(), ATOLL_WIRE_WELCOME);
-            (void)w;
+            r.link = routed_link(n.id);
             r.link->send(ATOLL_WIRE_EXEC, o.req.encode());
             if (prefixed)
                 r.link->send(ATOLL_WIRE_STDIN_EOF);

@@ -8,6 +8,7 @@
 #include "atoll/wire/messages.hpp"
 #include "cli.hpp"
 #include "daemon_link.hpp"
+#include "json_text.hpp"
 
 namespace atl::cli {
 namespace {
@@ -73,22 +74,6 @@ std::string uptime(std::uint64_t s) {
         std::snprintf(b, sizeof b, "%llum%02llus", static_cast<unsigned long long>(s / 60),
                       static_cast<unsigned long long>(s % 60));
     return b;
-}
-
-std::string json_string(const std::string& s) {
-    std::string o = "\"";
-    for (char c : s) {
-        if (c == '"' || c == '\\')
-            o += '\\';
-        if (static_cast<unsigned char>(c) < 0x20) {
-            char b[8];
-            std::snprintf(b, sizeof b, "\\u%04x", c);
-            o += b;
-            continue;
-        }
-        o += c;
-    }
-    return o + "\"";
 }
 
 void print_json(const wire::Nodes& n) {

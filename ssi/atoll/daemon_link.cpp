@@ -11,6 +11,7 @@
 #include <cstring>
 
 #include "atoll/ssi/failure.hpp"
+#include "atoll/ssi/size.hpp"
 #include "atoll/wire/messages.hpp"
 
 namespace atl::cli {
@@ -104,6 +105,35 @@ wire::Frame ask(DaemonLink& link, std::uint16_t type, std::span<const std::uint8
     if (f->type != want)
         throw ssi::Failure("atolld answered " + wire::type_name(f->type) + " to " + wire::type_name(type));
     return *f;
+}
+
+}  // namespace atl::cli
+
+namespace atl::cli {
+
+wire::Nodes node_table() {
+    DaemonLink link;
+    const auto t = wire::Nodes::decode(ask(link, ATOLL_WIRE_NODES_REQ, {}, ATOLL_WIRE_NODES).payload);
+    if (!t)
+        throw ssi::Failure("atolld sent a malformed node table");
+    return *t;
+}
+
+const wire::NodeEntry& find_node(const wire::Nodes& table, std::string_view want) {
+    const auto id = ssi::parse_number(want);
+    for (const auto& e : table.nodes)
+        if (e.name == want || (id && e.id == *id))
+            return e;
+    std::string names;
+    for (const auto& e : table.nodes)
+        names += (names.empty() ? "" : ", ") + e.name;
+    throw ssi::Failure("no node '" + std::string(want) + "' in the cluster (nodes: " + names + ")");
+}
+
+std::unique_ptr<DaemonLink> routed_link(std::uint32_t id) {
+    auto link = std::make_unique<DaemonLink>();
+    (void)ask(*link, ATOLL_WIRE_ROUTE, wire::Number{id}.encode(), ATOLL_WIRE_WELCOME);
+    return link;
 }
 
 }  // namespace atl::cli

@@ -3,10 +3,13 @@
 // poll(2).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "atoll/wire/frame.hpp"
+#include "atoll/wire/messages.hpp"
 
 namespace atl::cli {
 
@@ -43,5 +46,12 @@ private:
 // A request with one answer of type `want`; throws ssi::Failure on an
 // ERROR answer or anything else.
 wire::Frame ask(DaemonLink& link, std::uint16_t type, std::span<const std::uint8_t> payload, std::uint16_t want);
+
+// The cluster's node table (NODES_REQ to the local daemon).
+[[nodiscard]] wire::Nodes node_table();
+// A node of `table` by name or id; throws ssi::Failure naming the nodes.
+[[nodiscard]] const wire::NodeEntry& find_node(const wire::Nodes& table, std::string_view name_or_id);
+// A new connection to the local daemon, routed to node `id`.
+[[nodiscard]] std::unique_ptr<DaemonLink> routed_link(std::uint32_t id);
 
 }  // namespace atl::cli

@@ -22,6 +22,8 @@ const Command* const commands[] = {
     &release_command,
     &nodes_command,
     &exec_command,
+    &ps_command,
+    &kill_command,
     &log_command,
     &console_command,
     &run_command,

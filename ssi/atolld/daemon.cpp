@@ -177,21 +177,24 @@ void Daemon::dial(const NodeAddress& node, Dialed ok, Failed fail) {
 
 std::optional<std::vector<wire::PartitionState>> Daemon::partition_table() const {
     if (cfg_.host)
-        return local_status(cfg_).partitions;
+        return local_partition_table();
+    // The host's last word; an empty table is no table (a host that is not
+    // an Atoll host, or has no partitions to speak of).
     for (const auto& p : peers_)
-        if (p.addr.id == 0 && p.status && std::chrono::steady_clock::now() - p.answered < up_within)
+        if (p.addr.id == 0 && p.status && !p.status->partitions.empty() &&
+            std::chrono::steady_clock::now() - p.answered < up_within)
             return p.status->partitions;
     return std::nullopt;
 }
 
 bool Daemon::worth_dialing(const Peer& p, const std::optional<std::vector<wire::PartitionState>>& table) const {
-    // The host, always; a partition the table says is running or booting
-    // (nodes that do not exist are not asked every second: each try would
-    // flood vnet with ARP requests); anyone that answered before.
-    if (p.addr.id == 0 || p.status)
+    // Without a partition table (a plain cluster of machines, or the host
+    // not heard yet): every node of the nodes file. With one: the host; a
+    // partition the table says is running or booting (the box's absent
+    // partitions are not asked every second: each try would flood vnet
+    // with ARP requests); anyone that answered before.
+    if (!table || p.addr.id == 0 || p.status)
         return true;
-    if (!table)
-        return false;
     for (const auto& t : *table)
         if (t.id == p.addr.id)
             return t.state != ATOLL_PSTATE_STOPPED;
@@ -283,8 +286,10 @@ wire::Nodes Daemon::nodes() const {
         bool in_table = false;
         for (const auto& t : table)
             in_table = in_table || t.id == p.addr.id;
-        // Shown: whoever answered once, the host, and the box's partitions.
-        if (!p.status && p.addr.id != 0 && !in_table)
+        // Shown: every node of the nodes file when there is no partition
+        // table; with one, whoever answered once, the host, and the box's
+        // partitions (not the ids it could have but does not).
+        if (table_known && !p.status && p.addr.id != 0 && !in_table)
             continue;
         wire::NodeEntry e;
         e.id = p.addr.id;

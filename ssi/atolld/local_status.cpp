@@ -43,17 +43,22 @@ wire::Status local_status(const Config& cfg) {
     double up = 0;
     std::ifstream("/proc/uptime") >> up;
     s.uptime_s = static_cast<std::uint64_t>(up);
-    if (cfg.host) {
-        try {
-            const ssi::Control ctl;
-            const auto l = ctl.list();
-            for (std::uint32_t i = 0; i < l.count; i++)
-                s.partitions.push_back({l.partitions[i].partition_id, l.partitions[i].state});
-        } catch (const std::exception&) {
-            // No /dev/atoll (not an Atoll host after all): no table.
-        }
-    }
+    if (cfg.host)
+        s.partitions = local_partition_table().value_or(std::vector<wire::PartitionState>{});
     return s;
+}
+
+std::optional<std::vector<wire::PartitionState>> local_partition_table() {
+    try {
+        const ssi::Control ctl;
+        const auto l = ctl.list();
+        std::vector<wire::PartitionState> out;
+        for (std::uint32_t i = 0; i < l.count; i++)
+            out.push_back({l.partitions[i].partition_id, l.partitions[i].state});
+        return out;
+    } catch (const std::exception&) {
+        return std::nullopt;   // no /dev/atoll: not an Atoll host
+    }
 }
 
 }  // namespace atl::atolld

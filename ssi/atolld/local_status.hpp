@@ -2,11 +2,18 @@
 // uptime, and on the host the partition table (through /dev/atoll).
 #pragma once
 
+#include <optional>
+#include <vector>
+
 #include "atoll/wire/messages.hpp"
 #include "config.hpp"
 
 namespace atl::atolld {
 
 [[nodiscard]] wire::Status local_status(const Config& cfg);
+
+// The host's partition table through /dev/atoll; nullopt when this kernel
+// is not an Atoll host (no device).
+[[nodiscard]] std::optional<std::vector<wire::PartitionState>> local_partition_table();
 
 }  // namespace atl::atolld

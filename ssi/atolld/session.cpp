@@ -1,8 +1,13 @@
 // An accepted connection (session.hpp).
 #include "session.hpp"
 
+#include <signal.h>
+
+#include <cerrno>
+
 #include "daemon.hpp"
 #include "local_status.hpp"
+#include "processes.hpp"
 
 namespace atl::atolld {
 
@@ -85,6 +90,20 @@ void Session::serve(wire::Frame& f) {
             return error(ATOLL_WIRE_E_UNEXPECTED, "one EXEC per connection", true);
         exec_asked_ = true;
         return exec(*req);
+    }
+    case ATOLL_WIRE_PS_REQ:
+        conn_->send(ATOLL_WIRE_PS, list_processes().encode());
+        return;
+    case ATOLL_WIRE_KILL: {
+        const auto k = wire::Kill::decode(f.payload);
+        if (!k)
+            return error(ATOLL_WIRE_E_MALFORMED, "malformed KILL", false);
+        // init is the kernel's life: `atoll stop` ends a partition, not this.
+        const int e = k->pid == 1 ? EPERM : (::kill(static_cast<pid_t>(k->pid), static_cast<int>(k->signal)) == 0 ? 0 : errno);
+        if (e == 0)
+            d_.log("sent signal " + std::to_string(k->signal) + " to process " + std::to_string(k->pid));
+        conn_->send(ATOLL_WIRE_KILLED, wire::Number{static_cast<std::uint32_t>(e)}.encode());
+        return;
     }
     case ATOLL_WIRE_STDIN:
         if (job_)

@@ -2,7 +2,8 @@
 # atolld (issue 11): the daemons of the host and three partitions find each
 # other; atoll exec runs commands on other kernels with stdin, separate
 # stdout and stderr, exit statuses and signals; no remote process outlives
-# its client (Ctrl-C or SIGKILL); hostile connections are refused and the
+# its client (Ctrl-C or SIGKILL); atoll ps and atoll kill reach processes
+# by NODE:PID; hostile connections are refused and the
 # daemon keeps serving; a partition that dies mid-exec ends the client with
 # 255 naming it; a stopped partition shows as stopped.
 . "$(dirname "$0")/lib.sh"
@@ -39,6 +40,14 @@ i=0; while ! atoll exec p3 -- sh -c "ps | grep -q \"[s]leep 1003\"" && [ $i -lt 
 kill -KILL $c; wait $c 2>/dev/null
 i=0; while atoll exec p3 -- sh -c "ps | grep -q \"[s]leep 100[23]\"" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
 atoll exec p3 -- sh -c "ps | grep -c \"[s]leep 100[23]\""
+echo @@PS
+atoll exec p1 -- sleep 1005 >/dev/null & c=$!
+i=0; while ! atoll ps --node p1 | grep -q " sleep 1005$" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+line=$(atoll ps | grep " sleep 1005$"); echo "$line"
+atoll kill "${line%% *}"; echo "rc=$?"
+wait $c; echo "rc=$?"
+atoll ps --json | grep -c "sleep 1005"
+atoll kill p1:1; echo "rc=$?"
 echo @@HOSTILE
 for f in garbage wrong-key oversized exec-first; do atoll-fault atolld p1 $f; echo "rc=$?"; done
 atoll exec p1 -- sh -c "ls /tmp/atoll-fault-was-here 2>/dev/null; echo still-serving"
@@ -83,6 +92,12 @@ sigint=$(section SIGINT)
 check "Ctrl-C ends the remote sleep: status 130" test "$(sed -n 1p <<<"$sigint")" = rc=130
 check "and no such process is left on p2" test "$(sed -n 2p <<<"$sigint")" = 0
 check "SIGKILL of the client leaves nothing of its process group on p3" test "$(section SIGKILL)" = 0
+ps=$(section PS)
+check "atoll ps lists the process atoll exec started, as p1:PID" grep -Eq "^p1:[0-9]+ +root +S .* sleep 1005$" <<<"$ps"
+check "atoll kill NODE:PID sends TERM: the exec ends with 143" \
+    test "$(sed -n 2p <<<"$ps")" = rc=0 -a "$(sed -n 3p <<<"$ps")" = rc=143
+check "and atoll ps no longer shows it" test "$(sed -n 4p <<<"$ps")" = 0
+check "atoll kill refuses a kernel's init" grep -q "p1:1: init is not killed" <<<"$ps"
 hostile=$(section HOSTILE)
 check "garbage, a wrong key, an oversized frame and an early EXEC: each connection closed" \
     test "$(grep -c '^atolld closed the connection$' <<<"$hostile")" = 4

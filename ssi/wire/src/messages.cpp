@@ -169,6 +169,46 @@ std::optional<Exit> Exit::decode(Payload p) {
     return whole(r, std::move(e));
 }
 
+Bytes Processes::encode() const {
+    Writer w;
+    w.u32(static_cast<std::uint32_t>(list.size()));
+    for (const auto& p : list)
+        w.u32(p.pid).u32(p.uid).str(p.user).u32(p.state).u32(p.cpu_permille).u64(p.rss_kib).u64(p.start).str(
+            p.command);
+    return w.take();
+}
+
+std::optional<Processes> Processes::decode(Payload p) {
+    Reader r(p);
+    Processes out;
+    const std::uint32_t n = r.count(1u << 16, 4 + 4 + 4 + 4 + 4 + 8 + 8 + 4);
+    for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
+        Process q;
+        q.pid = r.u32();
+        q.uid = r.u32();
+        q.user = r.str();
+        q.state = r.u32();
+        q.cpu_permille = r.u32();
+        q.rss_kib = r.u64();
+        q.start = r.u64();
+        q.command = r.str();
+        out.list.push_back(std::move(q));
+    }
+    return whole(r, std::move(out));
+}
+
+Bytes Kill::encode() const { return Writer().u32(pid).u32(signal).take(); }
+
+std::optional<Kill> Kill::decode(Payload p) {
+    Reader r(p);
+    Kill k;
+    k.pid = r.u32();
+    k.signal = r.u32();
+    if (k.pid == 0 || k.pid > 0x7fffffffu || k.signal > 64)
+        return std::nullopt;   // never a process group, never "everyone"
+    return whole(r, std::move(k));
+}
+
 std::string type_name(std::uint16_t type) {
     switch (type) {
     case ATOLL_WIRE_HELLO: return "HELLO";
@@ -190,6 +230,10 @@ std::string type_name(std::uint16_t type) {
     case ATOLL_WIRE_STDERR: return "STDERR";
     case ATOLL_WIRE_SIGNAL: return "SIGNAL";
     case ATOLL_WIRE_EXIT: return "EXIT";
+    case ATOLL_WIRE_PS_REQ: return "PS_REQ";
+    case ATOLL_WIRE_PS: return "PS";
+    case ATOLL_WIRE_KILL: return "KILL";
+    case ATOLL_WIRE_KILLED: return "KILLED";
     case ATOLL_WIRE_PING: return "PING";
     case ATOLL_WIRE_PONG: return "PONG";
     default: return "type " + std::to_string(type);

@@ -83,6 +83,13 @@ enum atoll_wire_type {
 	ATOLL_WIRE_SIGNAL = 38,     /* C: u32 signal number, for the remote process group */
 	ATOLL_WIRE_EXIT = 39,       /* S: u32 status (exit code, or 128 + signal) , u32 signal (0: exited) */
 
+	ATOLL_WIRE_PS_REQ = 40,     /* C: (empty) */
+	ATOLL_WIRE_PS = 41,         /* S: u32 n, n x (u32 pid, u32 uid, str user, u32 state (a
+				     * /proc state letter), u32 cpu permille since start, u64 rss_kib,
+				     * u64 start (seconds since the epoch), str command line) */
+	ATOLL_WIRE_KILL = 42,       /* C: u32 pid, u32 signal */
+	ATOLL_WIRE_KILLED = 43,     /* S: u32 errno (0: the signal was sent) */
+
 	ATOLL_WIRE_PING = 48,       /* either: (empty); answered by PONG */
 	ATOLL_WIRE_PONG = 49,
 };

@@ -99,6 +99,32 @@ struct Exit {
     static std::optional<Exit> decode(Payload p);
 };
 
+struct Process {
+    std::uint32_t pid = 0;
+    std::uint32_t uid = 0;
+    std::string user;
+    std::uint32_t state = 0;       // a /proc state letter ('R', 'S', ...)
+    std::uint32_t cpu_permille = 0;   // CPU time over lifetime, x1000 (may exceed 1000 with threads)
+    std::uint64_t rss_kib = 0;
+    std::uint64_t start = 0;       // seconds since the epoch
+    std::string command;           // the command line, arguments separated by spaces
+    bool operator==(const Process&) const = default;
+};
+
+struct Processes {
+    std::vector<Process> list;
+    [[nodiscard]] Bytes encode() const;
+    static std::optional<Processes> decode(Payload p);
+};
+
+// KILL's request.
+struct Kill {
+    std::uint32_t pid = 0;
+    std::uint32_t signal = 0;
+    [[nodiscard]] Bytes encode() const;
+    static std::optional<Kill> decode(Payload p);
+};
+
 // A name for a frame type, for messages and logs ("type 77" if unknown).
 [[nodiscard]] std::string type_name(std::uint16_t type);
 

@@ -1,0 +1,103 @@
+// /proc to PS (processes.hpp).
+#include "processes.hpp"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace atl::atolld {
+
+namespace {
+
+std::map<std::uint32_t, std::string> user_names() {
+    std::map<std::uint32_t, std::string> out;
+    std::ifstream in("/etc/passwd");
+    std::string line;
+    while (std::getline(in, line)) {
+        std::istringstream f(line);
+        std::string name, pw, uid;
+        if (std::getline(f, name, ':') && std::getline(f, pw, ':') && std::getline(f, uid, ':'))
+            out[static_cast<std::uint32_t>(std::strtoul(uid.c_str(), nullptr, 10))] = name;
+    }
+    return out;
+}
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+}  // namespace
+
+wire::Processes list_processes() {
+    wire::Processes out;
+    const auto users = user_names();
+    const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    const long page_kib = ::sysconf(_SC_PAGESIZE) / 1024;
+    double uptime = 0;
+    std::ifstream("/proc/uptime") >> uptime;
+    const double boot = static_cast<double>(std::time(nullptr)) - uptime;
+    DIR* d = ::opendir("/proc");
+    if (d == nullptr)
+        return out;
+    while (dirent* e = ::readdir(d)) {
+        char* end = nullptr;
+        const unsigned long pid = std::strtoul(e->d_name, &end, 10);
+        if (*end != '\0' || pid == 0)
+            continue;
+        const std::string dir = std::string("/proc/") + e->d_name;
+        const std::string stat = slurp(dir + "/stat");
+        const auto close = stat.rfind(')');
+        const auto open = stat.find('(');
+        if (close == std::string::npos || open == std::string::npos)
+            continue;   // gone meanwhile
+        std::istringstream f(stat.substr(close + 2));
+        wire::Process p;
+        p.pid = static_cast<std::uint32_t>(pid);
+        char state = '?';
+        f >> state;
+        p.state = static_cast<std::uint8_t>(state);
+        std::string skip;
+        for (int i = 0; i < 10; ++i)   // ppid .. cmajflt (fields 4-13)
+            f >> skip;
+        unsigned long long utime = 0, stime = 0, start = 0, rss = 0;
+        f >> utime >> stime;
+        for (int i = 0; i < 6; ++i)    // cutime .. itrealvalue (fields 16-21)
+            f >> skip;
+        f >> start >> skip >> rss;     // starttime, vsize, rss (pages)
+        const double started = static_cast<double>(start) / hz;
+        const double alive = uptime - started;
+        p.cpu_permille = alive > 0 ? static_cast<std::uint32_t>(1000.0 * static_cast<double>(utime + stime) / hz /
+                                                                 alive)
+                                   : 0;
+        p.rss_kib = rss * static_cast<unsigned long long>(page_kib);
+        p.start = static_cast<std::uint64_t>(boot + started);
+        std::istringstream status(slurp(dir + "/status"));
+        for (std::string line; std::getline(status, line);)
+            if (line.rfind("Uid:", 0) == 0) {
+                p.uid = static_cast<std::uint32_t>(std::strtoul(line.c_str() + 4, nullptr, 10));
+                break;
+            }
+        const auto u = users.find(p.uid);
+        p.user = u != users.end() ? u->second : std::to_string(p.uid);
+        std::string cmd = slurp(dir + "/cmdline");
+        while (!cmd.empty() && cmd.back() == '\0')
+            cmd.pop_back();
+        for (auto& c : cmd)
+            if (c == '\0')
+                c = ' ';
+        // Kernel threads have no command line: their name, in brackets, as ps shows them.
+        p.command = cmd.empty() ? "[" + stat.substr(open + 1, close - open - 1) + "]" : cmd.substr(0, 4096);
+        out.list.push_back(std::move(p));
+    }
+    ::closedir(d);
+    return out;
+}
+
+}  // namespace atl::atolld

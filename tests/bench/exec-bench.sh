@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# atolld exec latency (issue 11; make bench): in one box, COUNT runs each of
+# a remote `true` through atoll exec (host -> p2), the same through the
+# console (atoll run), and a local `sh -c true` on the host, each run timed
+# in the box's host by atoll-timeit (CLOCK_MONOTONIC). Median, 99th percentile, min, max and
+# execs per second (sequential), with ratios against the local baseline.
+#
+#   exec-bench.sh ROOT OUT_DIR [COUNT]
+set -euo pipefail
+root=${1:?usage: exec-bench.sh ROOT OUT_DIR [COUNT]}
+out=${2:?}
+count=${3:-200}
+mkdir -p "$out"
+
+cmd='
+i=0; while [ "$(atoll nodes | grep -c " up ")" -lt 4 ] && [ $i -lt 60 ]; do sleep 0.5; i=$((i+1)); done
+atoll-timeit '"$count"' sh -c true | sed "s/^/@@local /"
+atoll-timeit '"$count"' atoll exec p2 -- true | sed "s/^/@@exec /"
+atoll-timeit '"$count"' atoll run 2 -- true | sed "s/^/@@run /"
+echo "@@load $(cut -d" " -f1-3 /proc/loadavg)"'
+load0=$(cut -d" " -f1 /proc/loadavg)
+o=$(BOX_LOGDIR=$out/box BOX_TIMEOUT=3600 make -s -C "$root" run CMD="$cmd" 2>"$out/make.stderr") || {
+    echo "exec-bench: the box run failed (logs: $out/box)" >&2; exit 1; }
+printf '%s\n' "$o" > "$out/exec.out"
+python3 - "$out/exec.out" "$load0" "$(cut -d" " -f1 /proc/loadavg)" <<'PY' | tee "$out/exec-summary.md"
+import statistics, sys
+t = {}
+box_load = ""
+for line in open(sys.argv[1]):
+    w = line.split()
+    if w and w[0] in ("@@local", "@@exec", "@@run"):
+        if w[2] != "0":
+            sys.exit(f"exec-bench: a {w[0][2:]} run failed with status {w[2]}")
+        t.setdefault(w[0][2:], []).append(int(w[1]) / 1000)
+    elif w and w[0] == "@@load":
+        box_load = " ".join(w[1:])
+def q(v, p):
+    v = sorted(v); return v[min(len(v) - 1, int(round(p * (len(v) - 1))))]
+base = statistics.median(t["local"])
+print("| command (from the host) | runs | median ms | p99 ms | min ms | max ms | execs/s | median vs local |")
+print("|---|---|---|---|---|---|---|---|")
+for k, name in (("local", "`sh -c true` (local)"), ("exec", "`atoll exec p2 -- true`"), ("run", "`atoll run 2 -- true`")):
+    v = t[k]; m = statistics.median(v)
+    print(f"| {name} | {len(v)} | {m:.1f} | {q(v, .99):.1f} | {min(v):.1f} | {max(v):.1f} | {1000 * len(v) / sum(v):.0f} | {m / base:.1f}x |")
+print()
+print(f"atoll run / atoll exec, medians: {statistics.median(t['run']) / statistics.median(t['exec']):.1f}x. "
+      f"Timer: CLOCK_MONOTONIC in the box's host (atoll-timeit). Machine load average: {sys.argv[2]} at the start, "
+      f"{sys.argv[3]} at the end; the box's host: {box_load}.")
+PY
