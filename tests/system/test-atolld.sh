@@ -43,10 +43,10 @@ atoll exec p3 -- sh -c "ps | grep -c \"[s]leep 100[23]\""
 echo @@PS
 atoll exec p1 -- sleep 1005 >/dev/null & c=$!
 i=0; while ! atoll ps --node p1 | grep -q " sleep 1005$" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
-line=$(atoll ps | grep " sleep 1005$"); echo "$line"
+line=$(atoll ps | grep "^p1:.* sleep 1005$"); echo "$line"
 atoll kill "${line%% *}"; echo "rc=$?"
 wait $c; echo "rc=$?"
-atoll ps --json | grep -c "sleep 1005"
+atoll ps --node p1 --json | grep -c "\"sleep 1005\""
 atoll kill p1:1; echo "rc=$?"
 echo @@HOSTILE
 for f in garbage wrong-key oversized exec-first; do atoll-fault atolld p1 $f; echo "rc=$?"; done
