@@ -72,5 +72,6 @@ extern const Command nodes_command;
 extern const Command exec_command;
 extern const Command ps_command;
 extern const Command kill_command;
+extern const Command cp_command;
 
 }  // namespace atl::cli

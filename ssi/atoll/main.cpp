@@ -24,6 +24,7 @@ const Command* const commands[] = {
     &exec_command,
     &ps_command,
     &kill_command,
+    &cp_command,
     &log_command,
     &console_command,
     &run_command,

@@ -3,7 +3,8 @@
 # other; atoll exec runs commands on other kernels with stdin, separate
 # stdout and stderr, exit statuses and signals; no remote process outlives
 # its client (Ctrl-C or SIGKILL); atoll ps and atoll kill reach processes
-# by NODE:PID; hostile connections are refused and the
+# by NODE:PID; atoll cp copies both ways with modes and checksums; hostile
+# connections are refused and the
 # daemon keeps serving; a partition that dies mid-exec ends the client with
 # 255 naming it; a stopped partition shows as stopped.
 . "$(dirname "$0")/lib.sh"
@@ -48,6 +49,13 @@ atoll kill "${line%% *}"; echo "rc=$?"
 wait $c; echo "rc=$?"
 atoll ps --node p1 --json | grep -c "\"sleep 1005\""
 atoll kill p1:1; echo "rc=$?"
+echo @@CP
+dd if=/dev/urandom of=/tmp/cpsrc bs=1k count=3000 2>/dev/null; chmod 750 /tmp/cpsrc
+atoll cp /tmp/cpsrc p2:/tmp/; echo "rc=$?"
+atoll exec p2 -- sh -c "stat -c %a /tmp/cpsrc; sha256sum < /tmp/cpsrc; cp /tmp/cpsrc /tmp/back; chmod 604 /tmp/back"
+atoll cp p2:/tmp/back /tmp/back; echo "rc=$?"
+stat -c %a /tmp/back; sha256sum < /tmp/back; sha256sum < /tmp/cpsrc
+atoll cp p2:/nope /tmp/x; echo "rc=$?"
 echo @@HOSTILE
 for f in garbage wrong-key oversized exec-first; do atoll-fault atolld p1 $f; echo "rc=$?"; done
 atoll exec p1 -- sh -c "ls /tmp/atoll-fault-was-here 2>/dev/null; echo still-serving"
@@ -98,6 +106,14 @@ check "atoll kill NODE:PID sends TERM: the exec ends with 143" \
     test "$(sed -n 2p <<<"$ps")" = rc=0 -a "$(sed -n 3p <<<"$ps")" = rc=143
 check "and atoll ps no longer shows it" test "$(sed -n 4p <<<"$ps")" = 0
 check "atoll kill refuses a kernel's init" grep -q "p1:1: init is not killed" <<<"$ps"
+cp=$(section CP)
+sums=$(grep -oE '^[0-9a-f]{64}' <<<"$cp" | sort -u)
+check "atoll cp to p2 and back: status 0 both ways" test "$(grep -c '^rc=0$' <<<"$cp")" = 2
+check "modes kept both ways (750 there, 604 back)" \
+    test "$(sed -n 2p <<<"$cp")" = 750 -a "$(sed -n 5p <<<"$cp")" = 604
+check "the same SHA-256 on both sides, both ways" test "$(wc -l <<<"$sums")" = 1
+check "a missing remote file is refused by name" \
+    test "$(tail -1 <<<"$cp")" = rc=1 -a -n "$(grep 'p2:/nope: not a regular file' <<<"$cp")"
 hostile=$(section HOSTILE)
 check "garbage, a wrong key, an oversized frame and an early EXEC: each connection closed" \
     test "$(grep -c '^atolld closed the connection$' <<<"$hostile")" = 4
