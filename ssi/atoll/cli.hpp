@@ -73,5 +73,6 @@ extern const Command exec_command;
 extern const Command ps_command;
 extern const Command kill_command;
 extern const Command cp_command;
+extern const Command top_command;
 
 }  // namespace atl::cli

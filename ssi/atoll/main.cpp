@@ -25,6 +25,7 @@ const Command* const commands[] = {
     &ps_command,
     &kill_command,
     &cp_command,
+    &top_command,
     &log_command,
     &console_command,
     &run_command,

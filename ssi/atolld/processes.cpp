@@ -77,6 +77,7 @@ wire::Processes list_processes() {
                                                                  alive)
                                    : 0;
         p.rss_kib = rss * static_cast<unsigned long long>(page_kib);
+        p.cpu_ms = static_cast<std::uint64_t>(1000.0 * static_cast<double>(utime + stime) / hz);
         p.start = static_cast<std::uint64_t>(boot + started);
         std::istringstream status(slurp(dir + "/status"));
         for (std::string line; std::getline(status, line);)
@@ -97,6 +98,9 @@ wire::Processes list_processes() {
         out.list.push_back(std::move(p));
     }
     ::closedir(d);
+    timespec now{};
+    ::clock_gettime(CLOCK_MONOTONIC, &now);
+    out.clock_ms = static_cast<std::uint64_t>(now.tv_sec) * 1000 + static_cast<std::uint64_t>(now.tv_nsec) / 1000000;
     return out;
 }
 

@@ -3,7 +3,7 @@
 # other; atoll exec runs commands on other kernels with stdin, separate
 # stdout and stderr, exit statuses and signals; no remote process outlives
 # its client (Ctrl-C or SIGKILL); atoll ps and atoll kill reach processes
-# by NODE:PID; atoll cp copies both ways with modes and checksums; hostile
+# by NODE:PID; atoll top sees the busiest process; atoll cp copies both ways with modes and checksums; hostile
 # connections are refused and the
 # daemon keeps serving; a partition that dies mid-exec ends the client with
 # 255 naming it; a stopped partition shows as stopped.
@@ -49,6 +49,11 @@ atoll kill "${line%% *}"; echo "rc=$?"
 wait $c; echo "rc=$?"
 atoll ps --node p1 --json | grep -c "\"sleep 1005\""
 atoll kill p1:1; echo "rc=$?"
+echo @@TOP
+atoll exec p2 -- sh -c "while :; do :; done" & c=$!
+i=0; while ! atoll ps --node p2 | grep -q "while :" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+atoll top --once --json -n 3
+kill -INT $c; wait $c
 echo @@CP
 dd if=/dev/urandom of=/tmp/cpsrc bs=1k count=3000 2>/dev/null; chmod 750 /tmp/cpsrc
 atoll cp /tmp/cpsrc p2:/tmp/; echo "rc=$?"
@@ -106,6 +111,12 @@ check "atoll kill NODE:PID sends TERM: the exec ends with 143" \
     test "$(sed -n 2p <<<"$ps")" = rc=0 -a "$(sed -n 3p <<<"$ps")" = rc=143
 check "and atoll ps no longer shows it" test "$(sed -n 4p <<<"$ps")" = 0
 check "atoll kill refuses a kernel's init" grep -q "p1:1: init is not killed" <<<"$ps"
+check "atoll top --once --json: four nodes, the busy loop on p2 first" python3 -c '
+import json, sys
+j = json.loads(sys.stdin.read())
+assert [n["name"] for n in j["nodes"]] == ["host", "p1", "p2", "p3"], j["nodes"]
+top = j["processes"][0]
+assert top["node"] == "p2" and "while :" in top["command"] and top["cpu_percent"] > 50, top' <<<"$(section TOP)"
 cp=$(section CP)
 sums=$(grep -oE '^[0-9a-f]{64}' <<<"$cp" | sort -u)
 check "atoll cp to p2 and back: status 0 both ways" test "$(grep -c '^rc=0$' <<<"$cp")" = 2

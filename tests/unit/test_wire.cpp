@@ -58,6 +58,16 @@ TEST(Wire, PayloadsRoundTrip) {
     EXPECT_EQ(ErrorMsg::decode(ErrorMsg{ATOLL_WIRE_E_NO_NODE, "no node 9"}.encode())->code, ATOLL_WIRE_E_NO_NODE);
     EXPECT_EQ(Exit::decode(Exit{137, 9}.encode())->status, 137u);
     EXPECT_EQ(Number::decode(Number{42}.encode())->value, 42u);
+    Processes ps;
+    ps.list = {{7, 0, "root", 'S', 12, 900, 1700000000, 1234, "sleep 5"}};
+    ps.clock_ms = 99;
+    const auto pb = Processes::decode(ps.encode());
+    ASSERT_TRUE(pb);
+    EXPECT_EQ(pb->list, ps.list);
+    EXPECT_EQ(pb->clock_ms, 99u);
+    EXPECT_EQ(Kill::decode(Kill{7, 15}.encode())->signal, 15u);
+    EXPECT_FALSE(Kill::decode(Kill{0, 15}.encode()));   // never "the whole group"
+    EXPECT_FALSE(Kill::decode(Kill{7, 99}.encode()));
 }
 
 TEST(Wire, MalformedPayloadsAreRefusedWhole) {

@@ -86,7 +86,8 @@ enum atoll_wire_type {
 	ATOLL_WIRE_PS_REQ = 40,     /* C: (empty) */
 	ATOLL_WIRE_PS = 41,         /* S: u32 n, n x (u32 pid, u32 uid, str user, u32 state (a
 				     * /proc state letter), u32 cpu permille since start, u64 rss_kib,
-				     * u64 start (seconds since the epoch), str command line) */
+				     * u64 start (seconds since the epoch), u64 cpu_ms (CPU time used),
+				     * str command line), then u64 the node's monotonic clock in ms */
 	ATOLL_WIRE_KILL = 42,       /* C: u32 pid, u32 signal */
 	ATOLL_WIRE_KILLED = 43,     /* S: u32 errno (0: the signal was sent) */
 

@@ -107,12 +107,14 @@ struct Process {
     std::uint32_t cpu_permille = 0;   // CPU time over lifetime, x1000 (may exceed 1000 with threads)
     std::uint64_t rss_kib = 0;
     std::uint64_t start = 0;       // seconds since the epoch
+    std::uint64_t cpu_ms = 0;      // CPU time used so far (user + system)
     std::string command;           // the command line, arguments separated by spaces
     bool operator==(const Process&) const = default;
 };
 
 struct Processes {
     std::vector<Process> list;
+    std::uint64_t clock_ms = 0;   // the node's monotonic clock when listed (CPU use between two lists)
     [[nodiscard]] Bytes encode() const;
     static std::optional<Processes> decode(Payload p);
 };
