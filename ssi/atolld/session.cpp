@@ -11,7 +11,8 @@
 
 namespace atl::atolld {
 
-Session::Session(Daemon& d, std::shared_ptr<Conn> conn, bool local) : d_(d), conn_(std::move(conn)), local_(local) {
+Session::Session(Daemon& d, std::shared_ptr<Conn> conn, bool local)
+    : d_(d), conn_(std::move(conn)), local_(local), handshake_deadline_(d.io()) {
     if (!local_)
         hs_.emplace(d_.config().key, wire::Welcome{d_.config().self, d_.config().name});
 }
@@ -20,9 +21,17 @@ void Session::start() {
     auto self = shared_from_this();
     conn_->start([self](wire::Frame& f) { self->on_frame(f); },
                  [self](const std::string& why) { self->on_close(why); });
+    if (hs_) {
+        handshake_deadline_.expires_after(std::chrono::seconds(10));
+        handshake_deadline_.async_wait([w = weak_from_this()](const boost::system::error_code& ec) {
+            if (auto s = w.lock(); s && !ec && !s->hs_->done())
+                s->conn_->close(s->conn_->peer() + ": no handshake within 10 s");
+        });
+    }
 }
 
 void Session::on_close(const std::string& why) {
+    handshake_deadline_.cancel();
     if (job_) {
         job_->end();   // whatever the command left is killed with it
         job_.reset();

@@ -34,6 +34,8 @@ private:
     std::shared_ptr<Conn> conn_;
     bool local_;
     std::optional<wire::ServerHandshake> hs_;
+    // A peer that connects and never proves the key is dropped after this.
+    asio::steady_timer handshake_deadline_;
     std::shared_ptr<ExecJob> job_;
     bool exec_asked_ = false;
     // Relay: the connection to the node this one was routed to, and what
