@@ -84,16 +84,19 @@ std::vector<Busy> busiest(const Sample& before, const Sample& now, std::size_t c
         if (it == now.ps.end())
             continue;
         const auto old = before.ps.find(n.id);
-        std::map<std::pair<std::uint32_t, std::uint64_t>, std::uint64_t> was;   // (pid, start) -> cpu_ms
+        // By pid: a reported start time is derived from two clocks and may
+        // move by a second between samples; a pid reused within one
+        // interval at worst shows a small rate for one refresh.
+        std::map<std::uint32_t, std::uint64_t> was;   // pid -> cpu_ms
         if (old != before.ps.end())
             for (const auto& p : old->second.list)
-                was[{p.pid, p.start}] = p.cpu_ms;
+                was[p.pid] = p.cpu_ms;
         const double span =
             old != before.ps.end() && it->second.clock_ms > old->second.clock_ms
                 ? static_cast<double>(it->second.clock_ms - old->second.clock_ms)
                 : 0;
         for (const auto& p : it->second.list) {
-            const auto w = was.find({p.pid, p.start});
+            const auto w = was.find(p.pid);
             const double used = w != was.end() && p.cpu_ms >= w->second ? static_cast<double>(p.cpu_ms - w->second) : 0;
             out.push_back({n.name, p, span > 0 ? 100.0 * used / span : 0});
         }
