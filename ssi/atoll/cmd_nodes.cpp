@@ -46,15 +46,6 @@ EXIT STATUS
 )";
 }
 
-const char* state_word(std::uint32_t s) {
-    switch (s) {
-    case ATOLL_NODE_UP: return "up";
-    case ATOLL_NODE_DAEMON_DOWN: return "daemon-down";
-    case ATOLL_NODE_STOPPED: return "stopped";
-    case ATOLL_NODE_UNREACHABLE: return "unreachable";
-    default: return "unknown";
-    }
-}
 
 std::string load(std::uint32_t x100) {
     char b[16];
@@ -83,7 +74,7 @@ void print_json(const wire::Nodes& n) {
         const auto& e = n.nodes[i];
         const bool known = e.since_ms != UINT64_MAX;
         o << (i ? ",\n  " : "\n  ") << "{\"id\": " << e.id << ", \"name\": " << json_string(e.name)
-          << ", \"address\": " << json_string(e.address) << ", \"state\": \"" << state_word(e.state) << "\"";
+          << ", \"address\": " << json_string(e.address) << ", \"state\": \"" << node_state_word(e.state) << "\"";
         if (known)
             o << ", \"cpus\": " << e.status.cpus << ", \"mem_total_kib\": " << e.status.mem_total_kib
               << ", \"mem_available_kib\": " << e.status.mem_available_kib << ", \"load\": [" << load(e.status.load1)
@@ -104,7 +95,7 @@ void print_text(const wire::Nodes& n) {
     for (const auto& e : n.nodes) {
         if (e.since_ms == UINT64_MAX || e.state != ATOLL_NODE_UP) {   // last values are history
             std::printf("%-3u %-8s %-16s %-12s %4s %20s %-16s %s\n", e.id, e.name.c_str(), e.address.c_str(),
-                        state_word(e.state), "-", "-", "-", "-");
+                        node_state_word(e.state), "-", "-", "-", "-");
             continue;
         }
         char mem[40];
@@ -113,7 +104,7 @@ void print_text(const wire::Nodes& n) {
                       static_cast<unsigned long long>(e.status.mem_total_kib / 1024));
         const std::string l = load(e.status.load1) + " " + load(e.status.load5) + " " + load(e.status.load15);
         std::printf("%-3u %-8s %-16s %-12s %4u %20s %-16s %s\n", e.id, e.name.c_str(), e.address.c_str(),
-                    state_word(e.state), e.status.cpus, mem, l.c_str(), uptime(e.status.uptime_s).c_str());
+                    node_state_word(e.state), e.status.cpus, mem, l.c_str(), uptime(e.status.uptime_s).c_str());
     }
 }
 

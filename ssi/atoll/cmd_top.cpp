@@ -109,14 +109,6 @@ std::vector<Busy> busiest(const Sample& before, const Sample& now, std::size_t c
     return out;
 }
 
-const char* state_word(std::uint32_t s) {
-    switch (s) {
-    case ATOLL_NODE_UP: return "up";
-    case ATOLL_NODE_DAEMON_DOWN: return "daemon-down";
-    case ATOLL_NODE_STOPPED: return "stopped";
-    default: return "unreachable";
-    }
-}
 
 std::string view(const Sample& now, const std::vector<Busy>& top, bool tty) {
     std::ostringstream o;
@@ -132,7 +124,7 @@ std::string view(const Sample& now, const std::vector<Busy>& top, bool tty) {
     o << line << nl;
     for (const auto& n : now.nodes.nodes) {
         if (n.state != ATOLL_NODE_UP) {
-            std::snprintf(line, sizeof line, "%-8s %-12s", n.name.c_str(), state_word(n.state));
+            std::snprintf(line, sizeof line, "%-8s %-12s", n.name.c_str(), node_state_word(n.state));
         } else {
             char load[32], mem[40];
             std::snprintf(load, sizeof load, "%.2f %.2f %.2f", n.status.load1 / 100.0, n.status.load5 / 100.0,
@@ -162,7 +154,7 @@ std::string json(const Sample& now, const std::vector<Busy>& top) {
     o << "{\"nodes\": [";
     for (std::size_t i = 0; i < now.nodes.nodes.size(); ++i) {
         const auto& n = now.nodes.nodes[i];
-        o << (i ? ", " : "") << "{\"name\": " << json_string(n.name) << ", \"state\": \"" << state_word(n.state)
+        o << (i ? ", " : "") << "{\"name\": " << json_string(n.name) << ", \"state\": \"" << node_state_word(n.state)
           << "\"";
         if (n.state == ATOLL_NODE_UP)
             o << ", \"cpus\": " << n.status.cpus << ", \"load1\": " << n.status.load1 / 100.0

@@ -130,6 +130,16 @@ const wire::NodeEntry& find_node(const wire::Nodes& table, std::string_view want
     throw ssi::Failure("no node '" + std::string(want) + "' in the cluster (nodes: " + names + ")");
 }
 
+const char* node_state_word(std::uint32_t state) {
+    switch (state) {
+    case ATOLL_NODE_UP: return "up";
+    case ATOLL_NODE_DAEMON_DOWN: return "daemon-down";
+    case ATOLL_NODE_STOPPED: return "stopped";
+    case ATOLL_NODE_UNREACHABLE: return "unreachable";
+    default: return "unknown";
+    }
+}
+
 std::unique_ptr<DaemonLink> routed_link(std::uint32_t id) {
     auto link = std::make_unique<DaemonLink>();
     (void)ask(*link, ATOLL_WIRE_ROUTE, wire::Number{id}.encode(), ATOLL_WIRE_WELCOME);

@@ -51,6 +51,8 @@ wire::Frame ask(DaemonLink& link, std::uint16_t type, std::span<const std::uint8
 [[nodiscard]] wire::Nodes node_table();
 // A node of `table` by name or id; throws ssi::Failure naming the nodes.
 [[nodiscard]] const wire::NodeEntry& find_node(const wire::Nodes& table, std::string_view name_or_id);
+// An ATOLL_NODE_* state as `atoll nodes` writes it (up, daemon-down, ...).
+[[nodiscard]] const char* node_state_word(std::uint32_t state);
 // A new connection to the local daemon, routed to node `id`.
 [[nodiscard]] std::unique_ptr<DaemonLink> routed_link(std::uint32_t id);
 
