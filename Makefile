@@ -17,6 +17,9 @@ CMAKE_BUILD := $(BUILD)/cmake
 KERNEL   := $(BUILD)/kernel/current
 KSRC     := $(KERNEL)/linux-source-6.12
 IMAGES   := $(BUILD)/images
+DEBIAN_ROOT := $(BUILD)/debian
+DEBS     := $(BUILD)/debs
+DISK     := $(BUILD)/disk
 
 # ---- box parameters (documented in `make help` and doc/user-guide.md)
 BOX_CPUS    ?= 4
@@ -27,30 +30,40 @@ BOX_APPEND  ?=
 BOX_TIMEOUT ?= 900
 BOX_PARTITIONS ?= 3
 BOX_BOOT ?=
+BOX_ROOT ?= initramfs
+BOX_DISK ?= $(DISK)/root.img
 CMD         ?=
-export BOX_CPUS BOX_NODES BOX_MEM BOX_ACCEL BOX_APPEND BOX_TIMEOUT BOX_PARTITIONS BOX_BOOT
+# Packages added to the Debian root for one build (make ROOTFS_EXTRA="stress-ng").
+ROOTFS_EXTRA ?=
+export BOX_CPUS BOX_NODES BOX_MEM BOX_ACCEL BOX_APPEND BOX_TIMEOUT BOX_PARTITIONS BOX_BOOT BOX_ROOT BOX_DISK ROOTFS_EXTRA
 
 # Debian packages the build, the box and the tests need.
 DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev kmod cpio \
   xz-utils gzip patch linux-source-6.12 cmake libgtest-dev libgmock-dev zlib1g-dev \
   libbenchmark-dev libnuma-dev numactl libboost-dev busybox-static \
-  qemu-system-x86 clang libclang-rt-14-dev python3 iperf3 libsodium-dev
+  qemu-system-x86 clang libclang-rt-14-dev python3 iperf3 libsodium-dev \
+  mmdebstrap e2fsprogs dpkg-dev
 
 # tool -> package, checked before the steps that need them
 define need
 @command -v $(1) >/dev/null 2>&1 || { echo "error: '$(1)' not found; it comes with Debian package '$(2)' (run 'make deps' as root)" >&2; exit 1; }
 endef
 
-.PHONY: boxcheck all deps kernel cxx kmod images run test unit bench soak fuzz clean distclean help
+.PHONY: autodeps boxcheck all deps kernel cxx kmod images root debs disk run test unit bench soak fuzz clean distclean help
 
-all: images
+all: images disk
 
 help:
 	@sed -n '/^## /s/^## //p' $(MAKEFILE_LIST)
 
 ## Targets:
 ##   make deps        install every Debian package needed (as root; idempotent)
-##   make             build kernel, C++ tree, kernel object and images (cached)
+##   make             build kernel, C++ tree, kernel object, images, the
+##                    Debian root, Atoll's .deb packages and the box's root
+##                    disk (each cached by its inputs)
+##   make root        the Debian 12 root only (mmdebstrap; packages from
+##                    box/debian/packages.list and ROOTFS_EXTRA)
+##   make debs        Atoll's .deb packages (build/debs/)
 ##   make run         boot the development box; console on this terminal
 ##                    (Ctrl-A X quits QEMU)
 ##   make run CMD='c' boot the box, run shell command c in the host partition,
@@ -81,17 +94,38 @@ help:
 ##   BOX_TIMEOUT=900  seconds before a `make run CMD=...` box is killed
 ##   BOX_PARTITIONS=3 partitions in the box's plan, 1 CPU each (0: host only)
 ##   BOX_BOOT=        boot only these partitions of the plan (e.g. 1,2)
+##   BOX_ROOT=initramfs  what the kernels run: initramfs (busybox) or debian
+##                    (Debian 12: the host boots build/disk/root.img, the
+##                    partitions mount it read-only over NFS)
+## Root variables:
+##   ROOTFS_EXTRA=    more Debian packages for the root, e.g.
+##                    make ROOTFS_EXTRA="stress-ng sysbench"
+
+# Packages not installed yet (one dpkg-query, a fraction of a second).
+missing_debs = dpkg-query -W -f='$${Status} $${Package}\n' $(DEB_PACKAGES) 2>/dev/null | \
+  awk '/^install ok installed / { ok[$$4] = 1 } END { n = split("$(DEB_PACKAGES)", p, " "); \
+  for (i = 1; i <= n; i++) if (!(p[i] in ok)) printf "%s ", p[i] }'
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps: run as root (it calls apt-get)" >&2; exit 1; fi
-	@missing=$$(for p in $(DEB_PACKAGES); do \
-	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed$$' || echo $$p; done); \
+	@missing=$$($(missing_debs)); \
 	if [ -z "$$missing" ]; then echo "deps: all $(words $(DEB_PACKAGES)) packages present"; \
 	else echo "deps: installing" $$missing; \
 	  export DEBIAN_FRONTEND=noninteractive; \
 	  apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; fi
 
-kernel:
+# Every build, run and test first installs what is missing (as make deps
+# does, saying what), so that a newcomer's `make run` or `make test` is the
+# only command. Not as root, it names the packages and stops.
+autodeps:
+	@missing=$$($(missing_debs)); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" != 0 ]; then echo "error: Debian packages missing: $$missing(run 'make deps' as root)" >&2; exit 1; fi; \
+	  echo "deps: installing missing packages:" $$missing >&2; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get update -q && apt-get install -y -q --no-install-recommends $$missing; } >&2 || exit 1; fi
+
+kernel: autodeps
 	$(call need,gcc,build-essential)
 	$(call need,bison,bison)
 	$(call need,flex,flex)
@@ -102,7 +136,7 @@ $(CMAKE_BUILD)/CMakeCache.txt:
 	$(call need,cmake,cmake)
 	@cmake -S . -B $(CMAKE_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >&2
 
-cxx: $(CMAKE_BUILD)/CMakeCache.txt
+cxx: autodeps $(CMAKE_BUILD)/CMakeCache.txt
 	@cmake --build $(CMAKE_BUILD) -j$(JOBS) -- --no-print-directory 2>&1 | grep -v -e '^\[.*\] Built target' -e '^Consolidate compiler' >&2; \
 	  exit $${PIPESTATUS[0]}
 
@@ -117,17 +151,31 @@ images: kernel cxx kmod
 	  $(CMAKE_BUILD)/ssi/atolld $(CMAKE_BUILD)/tests/atoll-fault $(CMAKE_BUILD)/tests/atoll-timeit \
 	  $$(command -v iperf3)
 
+root: autodeps
+	$(call need,mmdebstrap,mmdebstrap)
+	@box/debian/mkroot.sh $(DEBIAN_ROOT)
+
+debs: images
+	$(call need,dpkg-deb,dpkg)
+	@box/debian/mkdeb.sh $(DEBS) $(IMAGES) $(CMAKE_BUILD)/ssi/atoll $(CMAKE_BUILD)/ssi/atolld \
+	  $(BUILD)/kmod/atoll.ko $$(cat $(KERNEL)/.release) \
+	  $(CMAKE_BUILD)/tests/atoll-fault $(CMAKE_BUILD)/tests/atoll-timeit
+
+disk: root debs
+	$(call need,mkfs.ext4,e2fsprogs)
+	@box/debian/mkimage.sh $(DISK) $(DEBIAN_ROOT)/current/root.tar $(DEBS)/*.deb
+
 # Box parameters are checked before anything is built or booted.
 boxcheck:
 	@box/box.sh --check >/dev/null
 
-run: boxcheck images
+run: boxcheck images $(if $(filter debian,$(BOX_ROOT)),disk)
 	$(call need,qemu-system-x86_64,qemu-system-x86)
 	@box/box.sh $(IMAGES) $(if $(CMD),--cmd "$$ATOLL_CMD")
 # $(value ...) keeps make from expanding '$' inside CMD ('echo $$HOME' works).
 run: export ATOLL_CMD := $(value CMD)
 
-test: images
+test: images disk
 	@cd $(CMAKE_BUILD) && ctest --output-on-failure -j1 --timeout 1800
 
 unit: cxx

@@ -11,6 +11,11 @@
 #   BOX_PARTITIONS=3    partitions the host boots (from a plan made in the box)
 #   BOX_BOOT=1,2        boot only these partitions of the plan (default: all)
 #   BOX_LOGDIR=build/logs/<time>   where this run keeps its console logs
+#   BOX_ROOT=initramfs  what every kernel runs: initramfs (busybox and Atoll's
+#                       tools) or debian (the Debian 12 root: the host boots
+#                       BOX_DISK from virtio-blk, partitions mount it over
+#                       NFS; doc/userland.md)
+#   BOX_DISK=IMAGES_DIR/../disk/root.img   the Debian root disk
 #
 # Serial ports: ttyS0 is the host console (logged to host-console.log), ttyS1
 # the raw command channel (cmd.out). Exit statuses of --cmd mode: CMD's own,
@@ -30,6 +35,7 @@ append=${BOX_APPEND:-}
 timeout_s=${BOX_TIMEOUT:-900}
 partitions=${BOX_PARTITIONS:-3}
 boot_ids=${BOX_BOOT:-}
+root_kind=${BOX_ROOT:-initramfs}
 
 # ---- validate every parameter before anything starts
 is_uint() { [[ $1 =~ ^[0-9]+$ ]]; }
@@ -61,11 +67,13 @@ is_uint "$timeout_s" && [ "$timeout_s" -ge 10 ] || die "BOX_TIMEOUT=$timeout_s: 
 is_uint "$partitions" && [ "$partitions" -lt "$cpus" ] && [ "$partitions" -le 15 ] ||
     die "BOX_PARTITIONS=$partitions: need 0 to $((cpus - 1 < 15 ? cpus - 1 : 15)) (the host keeps one of the $cpus vCPUs)"
 
+case $root_kind in initramfs|debian) ;;
+*) die "BOX_ROOT=$root_kind: use initramfs (busybox) or debian (the Debian 12 root)" ;; esac
 [ -z "$boot_ids" ] || [[ $boot_ids =~ ^[0-9]+(,[0-9]+)*$ ]] ||
     die "BOX_BOOT=$boot_ids: give partition ids of the plan, e.g. 1,2"
 
 if [ "${1:-}" = --check ]; then
-    echo "box: ok: $cpus vCPUs in $nodes NUMA nodes, ${mem_mib}M ($node_mib M per node), $accel, $partitions partitions"
+    echo "box: ok: $cpus vCPUs in $nodes NUMA nodes, ${mem_mib}M ($node_mib M per node), $accel, $partitions partitions, $root_kind root"
     exit 0
 fi
 
@@ -80,9 +88,17 @@ if [ "${1:-}" = --cmd ]; then
 fi
 
 qemu=$(command -v qemu-system-x86_64) || die "qemu-system-x86_64 not found; it comes with Debian package 'qemu-system-x86' (make deps)"
-for f in bzImage host.cpio.gz; do
+for f in bzImage host.cpio.gz boot.cpio.gz; do
     [ -r "$images/$f" ] || die "$images/$f missing; run 'make' first"
 done
+disk_args=()
+if [ "$root_kind" = debian ]; then
+    disk=${BOX_DISK:-$images/../disk/root.img}
+    [ -r "$disk" ] || die "$disk missing; run 'make' first (it builds the Debian root)"
+    # Copy-on-write: a box run never changes the image (writes go to a
+    # temporary overlay QEMU drops at exit).
+    disk_args=(-drive "file=$disk,format=raw,if=virtio,snapshot=on")
+fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 logdir=${BOX_LOGDIR:-$root/build/logs/$(date +%Y%m%d-%H%M%S)-$$}
@@ -138,6 +154,10 @@ fi
 kcmdline="console=ttyS0,115200 panic=-1 atoll.box=1 no_ipi_broadcast=1 $plan_params $append"
 [ -n "$boot_ids" ] && kcmdline="$kcmdline atoll.box_boot=$boot_ids"
 initrd=$images/host.cpio.gz
+if [ "$root_kind" = debian ]; then
+    kcmdline="$kcmdline atoll.root=/dev/vda"
+    initrd=$images/boot.cpio.gz
+fi
 
 # ---- the plan and the command travel as one more initramfs archive
 [ "$have_cmd" = 1 ] && printf '%s\n' "$cmd" > "$work/etc/atoll/cmd"
@@ -149,7 +169,7 @@ cat "$initrd" "$work/extra.cpio.gz" > "$work/initrd"
 # earlyprintk when debugging (BOX_APPEND=atoll.box_debug=1).
 if [ "$have_cmd" = 0 ]; then
     echo "box: $cpus vCPUs, $nodes NUMA nodes, ${mem_mib}M, $accel, $partitions partitions; Ctrl-A X quits; logs in $logdir" >&2
-    "$qemu" "${machine[@]}" "${accel_args[@]}" "${net[@]}" -nographic -no-reboot \
+    "$qemu" "${machine[@]}" "${accel_args[@]}" "${net[@]}" "${disk_args[@]}" -nographic -no-reboot \
         -kernel "$images/bzImage" -initrd "$work/initrd" -append "$kcmdline" \
         -serial mon:stdio -serial "file:$logdir/cmd.out" -serial "file:$logdir/partitions.log" \
         -serial "file:$logdir/partitions-early.log"
@@ -164,7 +184,7 @@ set +e
 # BOX_QEMU_ARGS: extra QEMU options for debugging, e.g.
 #   BOX_QEMU_ARGS="-d cpu_reset,guest_errors -D /tmp/qemu-debug.log"
 # shellcheck disable=SC2086
-timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "${accel_args[@]}" "${net[@]}" ${BOX_QEMU_ARGS:-} \
+timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "${accel_args[@]}" "${net[@]}" "${disk_args[@]}" ${BOX_QEMU_ARGS:-} \
     -display none -monitor none -no-reboot \
     -kernel "$images/bzImage" -initrd "$work/initrd" -append "$kcmdline" \
     -serial "file:$logdir/host-console.log" -serial "file:$logdir/cmd.out" \

@@ -11,6 +11,10 @@
 # OUT_DIR/host.cpio.gz     the same plus /usr/share/atoll/{bzImage,rootfs.cpio.gz}
 #                          (the images the host boots partitions from); the
 #                          kernel unpacks concatenated archives in order
+# OUT_DIR/boot.cpio.gz     the small initramfs that takes a kernel to the
+#                          Debian root (BOX_ROOT=debian): busybox, the kernel
+#                          object and box/debian/boot-init as /init; the atoll
+#                          package installs it as the partitions' initramfs
 # OUT_DIR/bzImage          the kernel the box boots
 #
 # Archives are written by the kernel's own usr/gen_init_cpio from a spec list,
@@ -40,10 +44,12 @@ grep -q 'not a dynamic' <<<"$ldd_says" ||
 libs_of() { ldd "$1" | awk '/=> \// { print $3 } /^\t\/.*ld-linux/ { print $1 }' | sort -u; }
 bin_libs=$(for b in "$atoll_bin" "${tools[@]}"; do libs_of "$b"; done | sort -u)
 
-key=$( { cat "$here"/mkrootfs.sh "$here"/init "$here"/files/* "$here"/tools/* 2>/dev/null
+boot_init=$here/../debian/boot-init
+key=$( { cat "$here"/mkrootfs.sh "$here"/init "$boot_init" "$here"/files/* "$here"/tools/* 2>/dev/null
          for f in "$busybox" "$atoll_bin" "$atoll_ko" "$bzimage" "${tools[@]}" $bin_libs; do
              echo "$f"; sha256sum < "$f"; done; } | sha256sum | cut -c1-16)
-if [ -e "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] && [ -e "$out/host.cpio.gz" ]; then
+if [ -e "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] && [ -e "$out/host.cpio.gz" ] &&
+   [ -e "$out/boot.cpio.gz" ]; then
     echo "images: up to date ($key)"
     exit 0
 fi
@@ -92,7 +98,25 @@ printf '%s\n' "dir /usr 0755 0 0" "dir /usr/share 0755 0 0" "dir /usr/share/atol
     "file /usr/share/atoll/rootfs.cpio.gz $tmp/rootfs.cpio.gz 0644 0 0" > "$tmp/images.list"
 "$gen" -t 0 "$tmp/images.list" | gzip -9n > "$tmp/images.cpio.gz"
 cat "$tmp/rootfs.cpio.gz" "$tmp/images.cpio.gz" > "$tmp/host.cpio.gz"
+
+# The boot initramfs of the Debian root: nothing but what reaches the root.
+{
+    for d in /bin /sbin /usr /usr/bin /usr/sbin /etc /lib /lib/modules /lib/modules/atoll \
+             /proc /sys /dev /tmp /newroot; do
+        echo "dir $d 0755 0 0"
+    done
+    echo "nod /dev/console 0600 0 0 c 5 1"
+    echo "nod /dev/null 0666 0 0 c 1 3"
+    echo "file /init $boot_init 0755 0 0"
+    echo "file /bin/busybox $busybox 0755 0 0"
+    "$busybox" --list-full | while read -r applet; do
+        [ "/$applet" = /bin/busybox ] || echo "slink /$applet /bin/busybox 0777 0 0"
+    done
+    echo "file /lib/modules/atoll/atoll.ko $(readlink -f "$atoll_ko") 0644 0 0"
+} | awk '!seen[$0]++' > "$tmp/boot.list"
+"$gen" -t 0 "$tmp/boot.list" | gzip -9n > "$tmp/boot.cpio.gz"
+
 cp "$bzimage" "$tmp/bzImage"
-mv -f "$tmp/rootfs.cpio.gz" "$tmp/host.cpio.gz" "$tmp/bzImage" "$out/"
+mv -f "$tmp/rootfs.cpio.gz" "$tmp/host.cpio.gz" "$tmp/boot.cpio.gz" "$tmp/bzImage" "$out/"
 echo "$key" > "$out/.key"
-echo "images: rootfs $(du -h "$out/rootfs.cpio.gz" | cut -f1), host $(du -h "$out/host.cpio.gz" | cut -f1)"
+echo "images: rootfs $(du -h "$out/rootfs.cpio.gz" | cut -f1), host $(du -h "$out/host.cpio.gz" | cut -f1), boot $(du -h "$out/boot.cpio.gz" | cut -f1)"

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Build Atoll's Debian packages (doc/install.md).
+#
+#   mkdeb.sh OUT_DIR IMAGES_DIR ATOLL ATOLLD ATOLL_KO KERNEL_RELEASE [TESTTOOL...]
+#
+# OUT_DIR/atoll_<v>_amd64.deb            the tools, the daemon, atoll.ko for
+#                                        KERNEL_RELEASE, init integration and
+#                                        the images partitions boot
+# OUT_DIR/atoll-testtools_<v>_amd64.deb  fault injector, timers and workloads
+#                                        the system tests and benchmarks use
+#
+# <v> is 0.1+<key>, <key> a hash of every input; a second run with the same
+# inputs does nothing.
+set -euo pipefail
+exec 1>&2
+
+here=$(cd "$(dirname "$0")" && pwd)
+out=${1:?usage: mkdeb.sh OUT_DIR IMAGES_DIR ATOLL ATOLLD ATOLL_KO KERNEL_RELEASE [TESTTOOL...]}
+images=${2:?}; atoll=${3:?}; atolld=${4:?}; ko=${5:?}; release=${6:?}
+shift 6
+tools=("$@" "$here/../rootfs/tools/"*)
+for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" \
+         "$here/../rootfs/init" "$here/files/atoll.exports"; do
+    [ -e "$f" ] || { echo "debs: missing input $f (run 'make')" >&2; exit 1; }
+done
+command -v dpkg-deb >/dev/null || { echo "debs: dpkg-deb not found (package dpkg)" >&2; exit 1; }
+
+key=$( { cat "$here/mkdeb.sh"; echo "$release"
+         for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" \
+                  "$here/../rootfs/init" "$here/files/atoll.exports"; do
+             echo "${f##*/}"; sha256sum < "$f"; done; } | sha256sum | cut -c1-16)
+version=0.1+$key
+if [ -e "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ]; then
+    echo "debs: up to date ($version)"
+    exit 0
+fi
+mkdir -p "$out"
+tmp=$(mktemp -d "$out/.tmp.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+control() {  # control PACKAGE DEPENDS DESCRIPTION...
+    local pkg=$1 deps=$2; shift 2
+    mkdir -p "$tmp/$pkg/DEBIAN"
+    cat > "$tmp/$pkg/DEBIAN/control" <<CTL
+Package: $pkg
+Version: $version
+Architecture: amd64
+Maintainer: Atoll developers <atoll@localhost>
+Section: admin
+Priority: optional
+Depends: $deps
+Installed-Size: $(du -sk --exclude=DEBIAN "$tmp/$pkg" | cut -f1)
+$(printf '%s\n' "$@")
+CTL
+}
+
+# ---- atoll
+p=$tmp/atoll
+install -d "$p/usr/bin" "$p/usr/sbin" "$p/usr/lib/atoll" "$p/usr/share/atoll" \
+           "$p/lib/modules/$release/extra" "$p/etc/exports.d"
+strip -o "$p/usr/bin/atoll" "$atoll"
+strip -o "$p/usr/sbin/atolld" "$atolld"
+install -m 0755 "$here/../rootfs/init" "$p/usr/lib/atoll/init"
+install -m 0644 "$images/bzImage" "$p/usr/share/atoll/bzImage"
+install -m 0644 "$images/boot.cpio.gz" "$p/usr/share/atoll/rootfs.cpio.gz"
+install -m 0644 "$ko" "$p/lib/modules/$release/extra/atoll.ko"
+install -m 0644 "$here/files/atoll.exports" "$p/etc/exports.d/atoll.exports"
+echo /etc/exports.d/atoll.exports > "$tmp/conffiles"
+control atoll "busybox, iproute2, kmod, procps, nfs-kernel-server" \
+    "Description: Atoll: one x86-64 machine as several Linux kernels, one cluster" \
+    " The atoll tool (plan, boot, list, console, stop, restart, nodes, exec, ps," \
+    " kill, top, cp), the atolld daemon of every kernel, the atoll.ko kernel" \
+    " object for kernel $release, the init that runs every kernel of a box, and" \
+    " the kernel image and initramfs the host boots partitions from."
+mv "$tmp/conffiles" "$p/DEBIAN/conffiles"
+
+# ---- atoll-testtools
+t=$tmp/atoll-testtools
+install -d "$t/usr/bin"
+for f in "${tools[@]}"; do
+    if file -b "$f" 2>/dev/null | grep -q ELF || head -c 4 "$f" | grep -q ELF; then
+        strip -o "$t/usr/bin/${f##*/}" "$f"
+    else
+        install -m 0755 "$f" "$t/usr/bin/${f##*/}"
+    fi
+done
+control atoll-testtools "atoll (= $version), libstdc++6" \
+    "Description: Atoll test tools: fault injection, timing and test workloads" \
+    " atoll-fault scribbles on vnet rings and sends bad atolld traffic; the" \
+    " system tests and benchmarks use these tools. Not needed to run Atoll."
+
+for pkg in atoll atoll-testtools; do
+    dpkg-deb --root-owner-group -Zxz -z1 --build "$tmp/$pkg" "$tmp/${pkg}_${version}_amd64.deb" >/dev/null
+done
+rm -f "$out"/*.deb
+mv "$tmp"/*.deb "$out/"
+echo "$key" > "$out/.key"
+echo "debs: $(cd "$out" && ls *.deb | tr '\n' ' ')"
