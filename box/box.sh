@@ -97,7 +97,10 @@ if [ "$root_kind" = debian ]; then
     [ -r "$disk" ] || die "$disk missing; run 'make' first (it builds the Debian root)"
     # Copy-on-write: a box run never changes the image (writes go to a
     # temporary overlay QEMU drops at exit).
-    disk_args=(-drive "file=$disk,format=raw,if=virtio,snapshot=on")
+    home=$(dirname "$disk")/home.img
+    [ -r "$home" ] || die "$home missing; run 'make' first"
+    disk_args=(-drive "file=$disk,format=raw,if=virtio,snapshot=on"
+               -drive "file=$home,format=raw,if=virtio,snapshot=on")
 fi
 
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -6,6 +6,9 @@
 #
 # OUT_DIR/root.img   ext4, label atoll-root; the box opens it copy-on-write
 #                    (QEMU snapshot=on), so a box run never changes it
+# OUT_DIR/home.img   ext4, label atoll-home, empty: the host's /home (a
+#                    filesystem of its own, as NFS exports need), shared
+#                    read-write with every partition
 #
 # Built without loop mounts: the root is unpacked into a staging folder, the
 # packages are installed there with dpkg in a chroot, and mkfs.ext4 -d fills
@@ -28,7 +31,7 @@ command -v mkfs.ext4 >/dev/null || { echo "disk: mkfs.ext4 not found (package e2
 key=$( { cat "$here/mkimage.sh" "$here/../rootfs/files/hosts" "$here/../rootfs/files/resolv.conf"
          readlink -f "$tarball"; stat -c '%s %Y' "$tarball"
          for d in "${debs[@]}"; do echo "${d##*/}"; sha256sum < "$d"; done; } | sha256sum | cut -c1-16)
-if [ -e "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] && [ -s "$out/root.img" ]; then
+if [ -e "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] && [ -s "$out/root.img" ] && [ -s "$out/home.img" ]; then
     echo "disk: up to date ($key)"
     exit 0
 fi
@@ -56,7 +59,12 @@ rm -rf "$stage/tmp/atoll-debs"
 install -m 0644 "$here/../rootfs/files/hosts" "$stage/etc/hosts"
 install -m 0644 "$here/../rootfs/files/resolv.conf" "$stage/etc/resolv.conf"
 echo atoll > "$stage/etc/hostname"
-printf '%s\n' "/dev/vda / ext4 rw,relatime 0 1" > "$stage/etc/fstab"
+mkdir -p "$stage/srv/atoll/home"
+printf '%s\n' "# The box's host (partitions mount / and /home over NFS)" \
+    "LABEL=atoll-root / ext4 rw,relatime 0 1" \
+    "LABEL=atoll-home /srv/atoll/home ext4 rw,relatime,nofail 0 2" \
+    "/srv/atoll/home /home none bind,nofail 0 0" \
+    > "$stage/etc/fstab"
 # root logs in on the console without a password (the console is the
 # box's); there is no other way in: no ssh server in the root.
 sed -i 's/^root:[^:]*:/root::/' "$stage/etc/shadow"
@@ -66,5 +74,7 @@ used_mib=$(( $(du -sm "$stage" | cut -f1) ))
 size_mib=$(( used_mib + used_mib / 4 + 256 ))
 mkfs.ext4 -q -F -L atoll-root -i 8192 -E root_owner=0:0 -d "$stage" "$out/.root.img" "${size_mib}M"
 mv -f "$out/.root.img" "$out/root.img"
+rm -f "$out/home.img"
+mkfs.ext4 -q -F -L atoll-home -E root_owner=0:0 "$out/home.img" 4G
 echo "$key" > "$out/.key"
 echo "disk: root.img ${size_mib} MiB (${used_mib} MiB used) in $(($(date +%s) - start)) s"

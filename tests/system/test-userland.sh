@@ -30,7 +30,7 @@ echo @@LOWER
 atoll exec p1 -- sh -c "touch /run/atoll/lower/x 2>&1; echo rc=\$?"
 atoll exec p1 -- sh -c "touch /usr/bin/atoll && echo overlay-ok"
 echo @@RESTART
-atoll restart 1 >/dev/null 2>&1; echo "restart rc=$?"
+{ atoll stop 1 && atoll restart 1; } >/dev/null 2>&1; echo "restart rc=$?"
 i=0; while ! atoll exec p1 -- true 2>/dev/null && [ $i -lt 120 ]; do sleep 0.5; i=$((i+1)); done
 atoll exec p1 -- sh -c "ls /p1-only.txt 2>&1" | grep -c "No such file"
 atoll exec p1 -- cat /home/from-host.txt
@@ -45,7 +45,7 @@ check "  ... criu --version" grep -q "Version: 3\." <<<"$done_out"
 tools=$(section TOOLS)
 for n in host p1 p2 p3; do
     check "$n: Debian 12, python3, criu, mpich, /etc/protocols and /etc/services" \
-        grep -Eq "^$n 12\.[0-9]+ 1 3\.[0-9.]+ MPICHVersion:4\.[0-9.]+ netbase " <<<"$tools"
+        grep -Eq "^$n 12\.[0-9]+ 1 3\.[0-9.]+ MPICHVersion: 4\.[0-9.]+ netbase " <<<"$tools"
 done
 home=$(section HOME)
 check "a file the host writes in /home is read in p2" test "$(sed -n 1p <<<"$home")" = from-host
@@ -58,7 +58,7 @@ lower=$(section LOWER)
 check "the host's root, as p1 mounts it, refuses a write" grep -q "Read-only file system" <<<"$lower"
 check "p1 may change its copy of /usr/bin/atoll (RAM layer)" grep -q "^overlay-ok$" <<<"$lower"
 restart=$(section RESTART)
-check "atoll restart 1 succeeds" grep -q "^restart rc=0$" <<<"$restart"
+check "atoll stop 1 (a clean stop on the Debian root) and atoll restart 1 succeed" grep -q "^restart rc=0$" <<<"$restart"
 check "after the restart p1's file is gone" test "$(sed -n 2p <<<"$restart")" = 1
 check "and /home is mounted again" test "$(sed -n 3p <<<"$restart")" = from-host
 pass
