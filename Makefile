@@ -63,7 +63,8 @@ help:
 ##                    disk (each cached by its inputs)
 ##   make root        the Debian 12 root only (mmdebstrap; packages from
 ##                    box/debian/packages.list and ROOTFS_EXTRA)
-##   make debs        Atoll's .deb packages (build/debs/)
+##   make debs        Atoll's .deb packages (build/debs/): the kernel, atoll,
+##                    atoll-testtools
 ##   make run         boot the development box; console on this terminal
 ##                    (Ctrl-A X quits QEMU)
 ##   make run CMD='c' boot the box, run shell command c in the host partition,
@@ -76,8 +77,10 @@ help:
 ##   make bench       run the benchmarks (pipeline latency, vnet ring, partition
 ##                    boot time, stop/force-stop/restart/crash-notice times,
 ##                    iperf3 and ping over vnet0 against loopback, atoll exec
-##                    against atoll run and a local sh, the vnet recovery
-##                    soak); results in build/bench/, summaries in
+##                    against atoll run and a local sh, the Debian root
+##                    against the initramfs: partition boot, memory, read
+##                    speed; the vnet recovery soak); results in
+##                    build/bench/, summaries in
 ##                    doc/results.md
 ##   make soak        the vnet recovery soak only: SOAK_COUNT=200 scribbles
 ##                    of each kind on ring p1->p2, each followed by a ping
@@ -157,8 +160,8 @@ root: autodeps
 
 debs: images
 	$(call need,dpkg-deb,dpkg)
-	@box/debian/mkdeb.sh $(DEBS) $(IMAGES) $(CMAKE_BUILD)/ssi/atoll $(CMAKE_BUILD)/ssi/atolld \
-	  $(BUILD)/kmod/atoll.ko $$(cat $(KERNEL)/.release) \
+	@box/debian/mkdeb.sh $(DEBS) $(KSRC) $(IMAGES) $(CMAKE_BUILD)/ssi/atoll $(CMAKE_BUILD)/ssi/atolld \
+	  $(BUILD)/kmod/atoll.ko \
 	  $(CMAKE_BUILD)/tests/atoll-fault $(CMAKE_BUILD)/tests/atoll-timeit
 
 disk: root debs
@@ -181,12 +184,13 @@ test: images disk
 unit: cxx
 	@cd $(CMAKE_BUILD) && ctest -L unit --output-on-failure -j$(JOBS)
 
-bench: images
+bench: images disk
 	@tests/bench/run-bench.sh $(CMAKE_BUILD) $(BUILD)/bench
 	@tests/bench/boot-bench.sh $(CURDIR) $(BUILD)/bench/boot
 	@tests/bench/lifecycle-bench.sh $(CURDIR) $(BUILD)/bench/lifecycle
 	@tests/bench/vnet-bench.sh $(CURDIR) $(BUILD)/bench/vnet
 	@tests/bench/exec-bench.sh $(CURDIR) $(BUILD)/bench/exec
+	@tests/bench/userland-bench.sh $(CURDIR) $(BUILD)/bench/userland
 	@tests/bench/vnet-faults-soak.sh $(CURDIR) $(BUILD)/bench/vnet-faults $(SOAK_COUNT)
 
 # The vnet recovery soak alone (part of bench): SOAK_COUNT scribbles of each

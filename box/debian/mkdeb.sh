@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Build Atoll's Debian packages (doc/install.md).
 #
-#   mkdeb.sh OUT_DIR IMAGES_DIR ATOLL ATOLLD ATOLL_KO KERNEL_RELEASE [TESTTOOL...]
+#   mkdeb.sh OUT_DIR KSRC IMAGES_DIR ATOLL ATOLLD ATOLL_KO [TESTTOOL...]
 #
+# OUT_DIR/linux-image-<release>_<v>_amd64.deb
+#                                        the patched kernel built in KSRC:
+#                                        /boot/vmlinuz-<release>, its config
+#                                        and System.map, its modules; the
+#                                        kernel's hooks (/etc/kernel/*.d:
+#                                        initramfs, boot loader) run as for
+#                                        Debian's own kernels
 # OUT_DIR/atoll_<v>_amd64.deb            the tools, the daemon, atoll.ko for
-#                                        KERNEL_RELEASE, init integration and
+#                                        that kernel, init integration and
 #                                        the images partitions boot
 # OUT_DIR/atoll-testtools_<v>_amd64.deb  fault injector, timers and workloads
 #                                        the system tests and benchmarks use
@@ -15,19 +22,22 @@ set -euo pipefail
 exec 1>&2
 
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:?usage: mkdeb.sh OUT_DIR IMAGES_DIR ATOLL ATOLLD ATOLL_KO KERNEL_RELEASE [TESTTOOL...]}
-images=${2:?}; atoll=${3:?}; atolld=${4:?}; ko=${5:?}; release=${6:?}
+out=${1:?usage: mkdeb.sh OUT_DIR KSRC IMAGES_DIR ATOLL ATOLLD ATOLL_KO [TESTTOOL...]}
+ksrc=${2:?}; images=${3:?}; atoll=${4:?}; atolld=${5:?}; ko=${6:?}
 shift 6
+release=$(cat "$ksrc/include/config/kernel.release" 2>/dev/null) ||
+    { echo "debs: $ksrc is not a built kernel tree (run 'make')" >&2; exit 1; }
 tools=("$@" "$here/../rootfs/tools/"*)
+kfiles=("$ksrc/.config" "$ksrc/System.map" "$ksrc/modules.order")
 for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" \
-         "$here/../rootfs/init" "$here/files/atoll.exports"; do
+         "$here/../rootfs/init" "$here/files/atoll.exports" "${kfiles[@]}"; do
     [ -e "$f" ] || { echo "debs: missing input $f (run 'make')" >&2; exit 1; }
 done
 command -v dpkg-deb >/dev/null || { echo "debs: dpkg-deb not found (package dpkg)" >&2; exit 1; }
 
 key=$( { cat "$here/mkdeb.sh"; echo "$release"
          for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" \
-                  "$here/../rootfs/init" "$here/files/atoll.exports"; do
+                  "$here/../rootfs/init" "$here/files/atoll.exports" "${kfiles[@]}"; do
              echo "${f##*/}"; sha256sum < "$f"; done; } | sha256sum | cut -c1-16)
 version=0.1+$key
 if [ -e "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ]; then
@@ -54,6 +64,36 @@ $(printf '%s\n' "$@")
 CTL
 }
 
+# ---- the kernel
+kpkg=linux-image-$release
+k=$tmp/$kpkg
+install -d "$k/boot"
+install -m 0644 "$images/bzImage" "$k/boot/vmlinuz-$release"
+install -m 0644 "$ksrc/.config" "$k/boot/config-$release"
+install -m 0644 "$ksrc/System.map" "$k/boot/System.map-$release"
+make -s -C "$ksrc" INSTALL_MOD_PATH="$k" INSTALL_MOD_STRIP=1 DEPMOD=/bin/true modules_install >/dev/null
+rm -f "$k/lib/modules/$release/build" "$k/lib/modules/$release/source"
+control "$kpkg" "kmod" \
+    "Description: Linux $release for Atoll (host and partitions)" \
+    " Debian's linux-source-6.12 with Atoll's platform patch and configuration" \
+    " (kernel-patches/). One image serves the host and every partition."
+for phase in postinst postrm; do
+    hookdir=/etc/kernel/$phase.d
+    cat > "$k/DEBIAN/$phase" <<HOOK
+#!/bin/sh
+# Run the kernel hooks (initramfs, boot loader), as Debian's kernels do.
+set -e
+case "\$1" in configure|remove|purge)
+    depmod -a "$release" 2>/dev/null || true
+    [ -d $hookdir ] && run-parts --report --exit-on-error --arg="$release" \\
+        --arg="/boot/vmlinuz-$release" $hookdir
+    ;;
+esac
+exit 0
+HOOK
+    chmod 0755 "$k/DEBIAN/$phase"
+done
+
 # ---- atoll
 p=$tmp/atoll
 install -d "$p/usr/bin" "$p/usr/sbin" "$p/usr/lib/atoll" "$p/usr/share/atoll" \
@@ -66,7 +106,7 @@ install -m 0644 "$images/boot.cpio.gz" "$p/usr/share/atoll/rootfs.cpio.gz"
 install -m 0644 "$ko" "$p/lib/modules/$release/extra/atoll.ko"
 install -m 0644 "$here/files/atoll.exports" "$p/etc/exports.d/atoll.exports"
 echo /etc/exports.d/atoll.exports > "$tmp/conffiles"
-control atoll "busybox, iproute2, kmod, procps, nfs-kernel-server" \
+control atoll "$kpkg, busybox, iproute2, kmod, procps, nfs-kernel-server" \
     "Description: Atoll: one x86-64 machine as several Linux kernels, one cluster" \
     " The atoll tool (plan, boot, list, console, stop, restart, nodes, exec, ps," \
     " kill, top, cp), the atolld daemon of every kernel, the atoll.ko kernel" \
@@ -89,7 +129,7 @@ control atoll-testtools "atoll (= $version), libstdc++6" \
     " atoll-fault scribbles on vnet rings and sends bad atolld traffic; the" \
     " system tests and benchmarks use these tools. Not needed to run Atoll."
 
-for pkg in atoll atoll-testtools; do
+for pkg in "$kpkg" atoll atoll-testtools; do
     dpkg-deb --root-owner-group -Zxz -z1 --build "$tmp/$pkg" "$tmp/${pkg}_${version}_amd64.deb" >/dev/null
 done
 rm -f "$out"/*.deb

@@ -54,6 +54,12 @@ if ! chroot "$stage" dpkg -i $(cd "$stage/tmp/atoll-debs" && printf '/tmp/atoll-
 fi
 rm -rf "$stage/tmp/atoll-debs"
 
+# busybox's applets where Debian has no command of that name (nc, wget,
+# httpd, poweroff, reboot, ...): the box's tools and tests use them, and
+# busybox's poweroff signals init as the box's init expects. Existing
+# commands are never replaced.
+chroot "$stage" /usr/bin/busybox --install -s
+
 # The box's names and resolver (QEMU's user networking); hostname is set by
 # init from the partition id.
 install -m 0644 "$here/../rootfs/files/hosts" "$stage/etc/hosts"
