@@ -32,15 +32,15 @@ echo @@ENV
 atoll exec p3 --env GREETING=hi --cwd /tmp -- sh -c "echo \$GREETING \$(pwd)"
 echo @@SIGINT
 atoll exec p2 -- sleep 1001 & c=$!
-i=0; while ! atoll exec p2 -- sh -c "ps | grep -q \"[s]leep 1001\"" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+i=0; while ! atoll exec p2 -- sh -c "ps -e -o args | grep -q \"[s]leep 1001\"" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
 kill -INT $c; wait $c; echo "rc=$?"
-atoll exec p2 -- sh -c "ps | grep -c \"[s]leep 1001\""
+atoll exec p2 -- sh -c "ps -e -o args | grep -c \"[s]leep 1001\""
 echo @@SIGKILL
 atoll exec p3 -- sh -c "sleep 1002 & sleep 1003" & c=$!
-i=0; while ! atoll exec p3 -- sh -c "ps | grep -q \"[s]leep 1003\"" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+i=0; while ! atoll exec p3 -- sh -c "ps -e -o args | grep -q \"[s]leep 1003\"" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
 kill -KILL $c; wait $c 2>/dev/null
-i=0; while atoll exec p3 -- sh -c "ps | grep -q \"[s]leep 100[23]\"" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
-atoll exec p3 -- sh -c "ps | grep -c \"[s]leep 100[23]\""
+i=0; while atoll exec p3 -- sh -c "ps -e -o args | grep -q \"[s]leep 100[23]\"" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+atoll exec p3 -- sh -c "ps -e -o args | grep -c \"[s]leep 100[23]\""
 echo @@PS
 atoll exec p1 -- sleep 1005 >/dev/null & c=$!
 i=0; while ! atoll ps --node p1 | grep -q " sleep 1005$" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
@@ -69,7 +69,7 @@ atoll exec p9 -- true; echo "rc=$?"
 atoll exec -- true; echo "rc=$?"
 echo @@CRASH
 atoll exec p2 -- sleep 1004 >/dev/null 2>/tmp/crash & c=$!
-i=0; while ! atoll exec p2 -- sh -c "ps | grep -q \"[s]leep 1004\"" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+i=0; while ! atoll exec p2 -- sh -c "ps -e -o args | grep -q \"[s]leep 1004\"" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
 atoll stop --force 2 >/dev/null
 wait $c; echo "rc=$?"; cat /tmp/crash
 echo @@STOPPED
