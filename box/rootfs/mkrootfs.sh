@@ -61,22 +61,26 @@ trap 'rm -rf "$tmp"' EXIT
 # The tool without its debug information (the build keeps that copy).
 strip -o "$tmp/atoll" "$atoll_bin"
 for t in "${tools[@]}"; do strip -o "$tmp/$(basename "$t")" "$t"; done
-spec=$tmp/rootfs.list
-{
-    for d in /bin /sbin /usr /usr/bin /usr/sbin /usr/share /usr/share/atoll /etc /etc/atoll \
-             /lib /lib64 /lib/modules /lib/modules/atoll /proc /sys /dev /tmp /run /root /var; do
-        echo "dir $d 0755 0 0"
-    done
+# base_spec INIT DIR...: what every initramfs has: the folders, the console
+# and null devices, INIT as /init, busybox with all its applets, atoll.ko.
+base_spec() {
+    local init=$1 d; shift
+    for d in "$@"; do echo "dir $d 0755 0 0"; done
     echo "nod /dev/console 0600 0 0 c 5 1"
     echo "nod /dev/null 0666 0 0 c 1 3"
-    echo "file /init $here/init 0755 0 0"
+    echo "file /init $init 0755 0 0"
     echo "file /bin/busybox $busybox 0755 0 0"
     "$busybox" --list-full | while read -r applet; do
         [ "/$applet" = /bin/busybox ] || echo "slink /$applet /bin/busybox 0777 0 0"
     done
+    echo "file /lib/modules/atoll/atoll.ko $(readlink -f "$atoll_ko") 0644 0 0"
+}
+spec=$tmp/rootfs.list
+{
+    base_spec "$here/init" /bin /sbin /usr /usr/bin /usr/sbin /usr/share /usr/share/atoll /etc \
+        /etc/atoll /lib /lib64 /lib/modules /lib/modules/atoll /proc /sys /dev /tmp /run /root /var
     echo "file /usr/bin/atoll $tmp/atoll 0755 0 0"
     for t in "${tools[@]}"; do echo "file /usr/bin/$(basename "$t") $tmp/$(basename "$t") 0755 0 0"; done
-    echo "file /lib/modules/atoll/atoll.ko $(readlink -f "$atoll_ko") 0644 0 0"
     # Libraries at the paths the loader will look for them; parent dirs first.
     for l in $bin_libs; do
         d=$(dirname "$l"); p=""
@@ -100,20 +104,8 @@ printf '%s\n' "dir /usr 0755 0 0" "dir /usr/share 0755 0 0" "dir /usr/share/atol
 cat "$tmp/rootfs.cpio.gz" "$tmp/images.cpio.gz" > "$tmp/host.cpio.gz"
 
 # The boot initramfs of the Debian root: nothing but what reaches the root.
-{
-    for d in /bin /sbin /usr /usr/bin /usr/sbin /etc /lib /lib/modules /lib/modules/atoll \
-             /proc /sys /dev /tmp /newroot; do
-        echo "dir $d 0755 0 0"
-    done
-    echo "nod /dev/console 0600 0 0 c 5 1"
-    echo "nod /dev/null 0666 0 0 c 1 3"
-    echo "file /init $boot_init 0755 0 0"
-    echo "file /bin/busybox $busybox 0755 0 0"
-    "$busybox" --list-full | while read -r applet; do
-        [ "/$applet" = /bin/busybox ] || echo "slink /$applet /bin/busybox 0777 0 0"
-    done
-    echo "file /lib/modules/atoll/atoll.ko $(readlink -f "$atoll_ko") 0644 0 0"
-} | awk '!seen[$0]++' > "$tmp/boot.list"
+base_spec "$boot_init" /bin /sbin /usr /usr/bin /usr/sbin /etc /lib /lib/modules /lib/modules/atoll \
+    /proc /sys /dev /tmp /newroot | awk '!seen[$0]++' > "$tmp/boot.list"
 "$gen" -t 0 "$tmp/boot.list" | gzip -9n > "$tmp/boot.cpio.gz"
 
 cp "$bzimage" "$tmp/bzImage"
