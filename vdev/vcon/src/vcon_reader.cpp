@@ -16,12 +16,19 @@ Result<Reader::Counters> Reader::counters() const {
     ATOLL_TRY(recheck(area_));
     atoll_vcon& h = *area_.header;
     Counters c{};
-    // Acquire on head: the bytes below it are in the ring.
-    c.head = ring::shared(h.out_head).load(std::memory_order_acquire);
-    c.claim = ring::shared(h.out_claim).load(std::memory_order_relaxed);
-    if (c.claim > ATOLL_VCON_COUNTER_MAX || c.head > c.claim || c.claim - c.head > area_.geometry.out_size)
-        return Error::corrupt;
-    return c;
+    // The writer keeps claim - head within one record, but a reader that is
+    // preempted between its two loads can see a claim a whole ring ahead of
+    // the head it loaded: look again. A scribbled header stays inconsistent.
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        // Acquire on head: the bytes below it are in the ring.
+        c.head = ring::shared(h.out_head).load(std::memory_order_acquire);
+        c.claim = ring::shared(h.out_claim).load(std::memory_order_relaxed);
+        if (c.claim > ATOLL_VCON_COUNTER_MAX || c.head > c.claim)
+            return Error::corrupt;
+        if (c.claim - c.head <= area_.geometry.out_size)
+            return c;
+    }
+    return Error::corrupt;
 }
 
 Result<std::uint64_t> Reader::head() const {
