@@ -125,8 +125,15 @@ static void check_partition(struct atoll_host_partition *hp, u64 now)
 	    atoll_lagoon_get_parked(atoll_host.lagoon, atoll_host.lagoon_size, hp->id, &parked))
 		return;
 	if (parked) {
-		to_stopped(hp, hp->state == ATOLL_PSTATE_STOPPING ? ATOLL_PREASON_REQUESTED :
-								    reason_of_park(parked));
+		u32 fault = ATOLL_PFAULT_NONE;
+
+		atoll_lagoon_get_fault(atoll_host.lagoon, atoll_host.lagoon_size, hp->id, &fault);
+		if (hp->state == ATOLL_PSTATE_STOPPING)
+			to_stopped(hp, ATOLL_PREASON_REQUESTED);
+		else if (fault == ATOLL_PFAULT_ROOT)
+			to_stopped(hp, ATOLL_PREASON_ROOT);
+		else
+			to_stopped(hp, reason_of_park(parked));
 		return;
 	}
 	if (atoll_partition_beat(hp, beat, now))

@@ -148,6 +148,27 @@ static void park_report(enum atoll_park_reason why)
 }
 
 /*
+ * A partition that cannot go on says why before it powers itself off:
+ * writing "root" to /sys/module/atoll/parameters/fault records that its
+ * root filesystem could not be mounted (box/debian/boot-init), and the host
+ * shows the partition as stopped with reason "root unavailable". Refused
+ * on the host.
+ */
+static int fault_set(const char *val, const struct kernel_param *kp)
+{
+	if (!ho || !part_lagoon)
+		return -EINVAL;
+	if (!sysfs_streq(val, "root"))
+		return -EINVAL;
+	pr_err("partition %u: stopping: root unavailable\n", ho->partition_id);
+	return atoll_lagoon_set_fault(part_lagoon, ho->lagoon_size, ho->partition_id,
+				      ATOLL_PFAULT_ROOT) ? -EIO : 0;
+}
+static const struct kernel_param_ops fault_ops = { .set = fault_set };
+module_param_cb(fault, &fault_ops, NULL, 0200);
+MODULE_PARM_DESC(fault, "partition: write \"root\" before stopping when the root cannot be mounted");
+
+/*
  * Test hook: writing 1 to /sys/module/atoll/parameters/hang makes this
  * partition's CPU spin with interrupts off, as a hung kernel would; only a
  * force-stop (INIT) gets it back. Refused on the host.

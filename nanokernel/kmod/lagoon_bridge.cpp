@@ -112,6 +112,7 @@ extern "C" int atoll_lagoon_set_state(void* base, unsigned long size, atoll_u32 
         nk::shared(s->boot_tsc).store(boot_tsc, std::memory_order_relaxed);
         nk::shared(s->heartbeat).store(0, std::memory_order_relaxed);
         nk::shared(s->parked).store(0, std::memory_order_relaxed);
+        nk::shared(s->fault).store(ATOLL_PFAULT_NONE, std::memory_order_relaxed);
         nk::shared(s->command).store(ATOLL_COMMAND_PING, std::memory_order_relaxed);
         nk::shared(s->control_virq).store(0, std::memory_order_relaxed);
     }
@@ -191,6 +192,14 @@ extern "C" int atoll_lagoon_set_parked(void* base, unsigned long size, atoll_u32
 
 extern "C" int atoll_lagoon_get_parked(void* base, unsigned long size, atoll_u32 pid, atoll_u32* why) {
     return load_field<&atoll_partition_state::parked>(base, size, pid, why);
+}
+
+extern "C" int atoll_lagoon_set_fault(void* base, unsigned long size, atoll_u32 pid, atoll_u32 fault) {
+    return store_field<&atoll_partition_state::fault>(base, size, pid, fault);
+}
+
+extern "C" int atoll_lagoon_get_fault(void* base, unsigned long size, atoll_u32 pid, atoll_u32* fault) {
+    return load_field<&atoll_partition_state::fault>(base, size, pid, fault);
 }
 
 extern "C" int atoll_lagoon_set_command(void* base, unsigned long size, atoll_u32 pid,

@@ -39,6 +39,10 @@ int atoll_lagoon_get_control_virq(void *base, unsigned long size, atoll_u32 pid)
 int atoll_lagoon_set_parked(void *base, unsigned long size, atoll_u32 pid, atoll_u32 why);
 /* Host: what the partition recorded when it parked (0 = still running). */
 int atoll_lagoon_get_parked(void *base, unsigned long size, atoll_u32 pid, atoll_u32 *why);
+/* Partition: say why it is about to stop itself (ATOLL_PFAULT_*). */
+int atoll_lagoon_set_fault(void *base, unsigned long size, atoll_u32 pid, atoll_u32 fault);
+/* Host: what the partition said (ATOLL_PFAULT_NONE when nothing). */
+int atoll_lagoon_get_fault(void *base, unsigned long size, atoll_u32 pid, atoll_u32 *fault);
 /* Host: the command the next control virq carries (ATOLL_COMMAND_*). */
 int atoll_lagoon_set_command(void *base, unsigned long size, atoll_u32 pid, atoll_u32 command);
 /* Partition: read its command. */

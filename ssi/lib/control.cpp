@@ -226,6 +226,7 @@ const char* reason_name(std::uint32_t reason) {
     case ATOLL_PREASON_PANIC: return "panic";
     case ATOLL_PREASON_WATCHDOG: return "heartbeat lost";
     case ATOLL_PREASON_FORCED: return "force-stopped";
+    case ATOLL_PREASON_ROOT: return "root unavailable";
     }
     return "unknown";
 }

@@ -19,7 +19,7 @@ mkdir -p "$out"
 
 cmd='
 s=$(cut -d" " -f1 /proc/uptime)
-atoll boot --plan $( [ -d /run/atoll/box ] && echo /run/atoll/box || echo /etc/atoll )/box.plan --id 3 >/dev/null || exit 1
+atoll boot --plan /etc/atoll/box.plan --id 3 >/dev/null || exit 1
 i=0; while ! atoll exec p3 -- true 2>/dev/null && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
 e=$(cut -d" " -f1 /proc/uptime)
 echo "@@boot $s $e"

@@ -3,7 +3,8 @@
 # partition mounts it read-only over NFS with a RAM layer on top. In every
 # kernel the cluster layer's tools are there; /home is shared read-write; a
 # partition's writes to / stay its own and go with a restart; the host's
-# root cannot be written from a partition.
+# root cannot be written from a partition; a partition whose root cannot be
+# reached stops with the reason "root unavailable".
 . "$(dirname "$0")/lib.sh"
 export BOX_ROOT=debian
 
@@ -34,6 +35,12 @@ echo @@RESTART
 i=0; while ! atoll exec p1 -- true 2>/dev/null && [ $i -lt 120 ]; do sleep 0.5; i=$((i+1)); done
 atoll exec p1 -- sh -c "ls /p1-only.txt 2>&1" | grep -c "No such file"
 atoll exec p1 -- cat /home/from-host.txt
+echo @@ROOTFAIL
+atoll stop 3 >/dev/null 2>&1
+atoll restart 3 --cmdline atoll.root_server=10.77.0.254 >/dev/null 2>&1
+i=0; while ! atoll list | grep -q "^3  *stopped" && [ $i -lt 180 ]; do sleep 0.5; i=$((i+1)); done
+atoll list | grep "^3 "
+atoll log 3 | grep -c "root unavailable: "
 echo @@END
 '
 check "box command succeeded (rc=$rc)" test "$rc" = 0
@@ -61,4 +68,8 @@ restart=$(section RESTART)
 check "atoll stop 1 (a clean stop on the Debian root) and atoll restart 1 succeed" grep -q "^restart rc=0$" <<<"$restart"
 check "after the restart p1's file is gone" test "$(sed -n 2p <<<"$restart")" = 1
 check "and /home is mounted again" test "$(sed -n 3p <<<"$restart")" = from-host
+rootfail=$(section ROOTFAIL)
+check "a partition whose root cannot be reached stops by itself, reason 'root unavailable'" \
+    grep -Eq "^3 +stopped .*root unavailable" <<<"$rootfail"
+check "  ... and says why on its console" test "$(sed -n 2p <<<"$rootfail")" -ge 1
 pass

@@ -97,6 +97,12 @@ ATOLL_ABI_ASSERT(sizeof(struct atoll_lagoon_header) % ATOLL_LAGOON_ALIGN == 0);
 #define ATOLL_PREASON_PANIC 4u     /* the partition panicked */
 #define ATOLL_PREASON_WATCHDOG 5u  /* heartbeat stopped */
 #define ATOLL_PREASON_FORCED 6u    /* force-stop (INIT) */
+#define ATOLL_PREASON_ROOT 7u      /* the partition could not reach its root and stopped */
+
+/* atoll_partition_state.fault, partition-written before it stops itself:
+ * why, when the kernel alone cannot say (it only knows it powered off). */
+#define ATOLL_PFAULT_NONE 0u
+#define ATOLL_PFAULT_ROOT 1u /* its root filesystem could not be mounted */
 
 /* Pipeline stages every Atoll kernel registers, by StageId. */
 #define ATOLL_STAGE_CONTROL 0u /* ping, stop: highest priority */
@@ -116,11 +122,14 @@ struct ATOLL_ALIGNED(64) atoll_partition_state {
 	atoll_u32 control_virq; /* that kernel: ATOLL_CONTROL_VIRQ_VALID | virq its control stage answers */
 	atoll_u32 parked;    /* partition: ATOLL_PARKED_* once its CPU parks itself, else 0 */
 	atoll_u32 command;   /* host: ATOLL_COMMAND_* for the next control virq */
-	atoll_u64 reserved[3];
+	atoll_u32 fault;     /* partition: ATOLL_PFAULT_*; host clears it at boot */
+	atoll_u32 reserved0;
+	atoll_u64 reserved[2];
 };
 
 ATOLL_ABI_ASSERT(offsetof(struct atoll_partition_state, heartbeat) == 8);
 ATOLL_ABI_ASSERT(offsetof(struct atoll_partition_state, cpu_count) == 24);
+ATOLL_ABI_ASSERT(offsetof(struct atoll_partition_state, fault) == 40);
 ATOLL_ABI_ASSERT(sizeof(struct atoll_partition_state) == 64);
 
 /* ---- CPUS region --------------------------------------------------------- */
