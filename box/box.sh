@@ -187,13 +187,23 @@ set +e
 # BOX_QEMU_ARGS: extra QEMU options for debugging, e.g.
 #   BOX_QEMU_ARGS="-d cpu_reset,guest_errors -D /tmp/qemu-debug.log"
 # shellcheck disable=SC2086
-timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "${accel_args[@]}" "${net[@]}" "${disk_args[@]}" ${BOX_QEMU_ARGS:-} \
-    -display none -monitor none -no-reboot \
-    -kernel "$images/bzImage" -initrd "$work/initrd" -append "$kcmdline" \
-    -serial "file:$logdir/host-console.log" -serial "file:$logdir/cmd.out" \
-    -serial "file:$logdir/partitions.log" -serial "file:$logdir/partitions-early.log" \
-    </dev/null >"$logdir/qemu.log" 2>&1
-qrc=$?
+# QEMU 7.2's TCG itself has crashed at boot (SIGSEGV in PCI enumeration,
+# before the host kernel ran any code of ours; seen once in a fresh-clone
+# run). A QEMU that dies of SIGSEGV or SIGABRT before the command printed
+# anything is started once more; its first console log is kept beside.
+for attempt in 1 2; do
+    timeout --foreground -k 10 "$timeout_s" "$qemu" "${machine[@]}" "${accel_args[@]}" "${net[@]}" "${disk_args[@]}" ${BOX_QEMU_ARGS:-} \
+        -display none -monitor none -no-reboot \
+        -kernel "$images/bzImage" -initrd "$work/initrd" -append "$kcmdline" \
+        -serial "file:$logdir/host-console.log" -serial "file:$logdir/cmd.out" \
+        -serial "file:$logdir/partitions.log" -serial "file:$logdir/partitions-early.log" \
+        </dev/null >"$logdir/qemu.log" 2>&1
+    qrc=$?
+    { [ "$qrc" = 139 ] || [ "$qrc" = 134 ]; } && [ "$attempt" = 1 ] && [ ! -s "$logdir/cmd.out" ] || break
+    echo "box: QEMU crashed (status $qrc) before the command ran; starting it once more" \
+         "(first console log: $logdir/host-console.crashed.log)" >&2
+    [ -e "$logdir/host-console.log" ] && mv "$logdir/host-console.log" "$logdir/host-console.crashed.log"
+done
 set -e
 elapsed=$(($(date +%s) - start))
 
