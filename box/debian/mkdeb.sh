@@ -30,14 +30,14 @@ release=$(cat "$ksrc/include/config/kernel.release" 2>/dev/null) ||
 tools=("$@" "$here/../rootfs/tools/"*)
 kfiles=("$ksrc/.config" "$ksrc/System.map" "$ksrc/modules.order")
 for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" \
-         "$here/../rootfs/init" "$here/files/atoll.exports" "${kfiles[@]}"; do
+         "$here/../rootfs/init" "$here/../rootfs/vnet-up" "$here/files/atoll.exports" "${kfiles[@]}"; do
     [ -e "$f" ] || { echo "debs: missing input $f (run 'make')" >&2; exit 1; }
 done
 command -v dpkg-deb >/dev/null || { echo "debs: dpkg-deb not found (package dpkg)" >&2; exit 1; }
 
 key=$( { cat "$here/mkdeb.sh"; echo "$release"
          for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" \
-                  "$here/../rootfs/init" "$here/files/atoll.exports" "${kfiles[@]}"; do
+                  "$here/../rootfs/init" "$here/../rootfs/vnet-up" "$here/files/atoll.exports" "${kfiles[@]}"; do
              echo "${f##*/}"; sha256sum < "$f"; done; } | sha256sum | cut -c1-16)
 version=0.1+$key
 if [ -e "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ]; then
@@ -101,6 +101,7 @@ install -d "$p/usr/bin" "$p/usr/sbin" "$p/usr/lib/atoll" "$p/usr/share/atoll" \
 strip -o "$p/usr/bin/atoll" "$atoll"
 strip -o "$p/usr/sbin/atolld" "$atolld"
 install -m 0755 "$here/../rootfs/init" "$p/usr/lib/atoll/init"
+install -m 0644 "$here/../rootfs/vnet-up" "$p/usr/lib/atoll/vnet-up"
 install -m 0644 "$images/bzImage" "$p/usr/share/atoll/bzImage"
 install -m 0644 "$images/boot.cpio.gz" "$p/usr/share/atoll/rootfs.cpio.gz"
 install -m 0644 "$ko" "$p/lib/modules/$release/extra/atoll.ko"

@@ -45,7 +45,7 @@ libs_of() { ldd "$1" | awk '/=> \// { print $3 } /^\t\/.*ld-linux/ { print $1 }'
 bin_libs=$(for b in "$atoll_bin" "${tools[@]}"; do libs_of "$b"; done | sort -u)
 
 boot_init=$here/../debian/boot-init
-key=$( { cat "$here"/mkrootfs.sh "$here"/init "$boot_init" "$here"/files/* "$here"/tools/* 2>/dev/null
+key=$( { cat "$here"/mkrootfs.sh "$here"/init "$here"/vnet-up "$boot_init" "$here"/files/* "$here"/tools/* 2>/dev/null
          for f in "$busybox" "$atoll_bin" "$atoll_ko" "$bzimage" "${tools[@]}" $bin_libs; do
              echo "$f"; sha256sum < "$f"; done; } | sha256sum | cut -c1-16)
 if [ -e "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] && [ -e "$out/host.cpio.gz" ] &&
@@ -69,6 +69,10 @@ base_spec() {
     echo "nod /dev/console 0600 0 0 c 5 1"
     echo "nod /dev/null 0666 0 0 c 1 3"
     echo "file /init $init 0755 0 0"
+    echo "dir /usr 0755 0 0"
+    echo "dir /usr/lib 0755 0 0"
+    echo "dir /usr/lib/atoll 0755 0 0"
+    echo "file /usr/lib/atoll/vnet-up $here/vnet-up 0644 0 0"
     echo "file /bin/busybox $busybox 0755 0 0"
     "$busybox" --list-full | while read -r applet; do
         [ "/$applet" = /bin/busybox ] || echo "slink /$applet /bin/busybox 0777 0 0"

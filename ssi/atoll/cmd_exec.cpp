@@ -2,10 +2,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -29,6 +32,7 @@ R"(NAME
 
 SYNOPSIS
     atoll exec NODE[,NODE...] [--env K=V]... [--cwd DIR] -- CMD [ARG]...
+    atoll exec -t NODE [--env K=V]... [--cwd DIR] -- CMD [ARG]...
     atoll exec --all [--env K=V]... [--cwd DIR] -- CMD [ARG]...
 
 DESCRIPTION
@@ -45,7 +49,16 @@ DESCRIPTION
     the status is the worst of them.
 
     Ctrl-C (SIGINT), SIGTERM and SIGHUP given to atoll exec are sent to the
-    remote command's process group. When atoll exec ends for any reason,
+    remote command's process group.
+
+    -t runs the command on a pseudo-terminal of the node, as ssh -t does:
+    its standard input, output and error are that terminal, so a shell
+    there has job control, line editing and the size of this terminal
+    (kept up to date when this one is resized). When standard input is a
+    terminal it is put in raw mode for the run (and restored after):
+    Ctrl-C, Ctrl-Z and Ctrl-D then act on the remote side. Output comes
+    back on standard output only. TERM is passed on (--env TERM=...
+    overrides it). One node only. When atoll exec ends for any reason,
     even SIGKILL, or the link to the node breaks, the remote process group
     is killed: nothing is left running.
 
@@ -57,7 +70,7 @@ OPTIONS
     --all           every node the cluster lists
     --env K=V       set variable K (repeatable)
     --cwd DIR       run in DIR
-    -t              a pseudo-terminal: not available yet (refused)
+    -t              run on a pseudo-terminal (one node only)
     --help          print this help and exit
 
 EXAMPLES
@@ -65,6 +78,7 @@ EXAMPLES
     echo hello | atoll exec p3 -- cat
     atoll exec --all -- sh -c 'nproc; uptime'
     atoll exec p1,p2 --env OMP_NUM_THREADS=1 --cwd /tmp -- ./a.out
+    atoll exec -t p2 -- bash -l
 
 EXIT STATUS
     the command's status (the worst of several); 127 command not found and
@@ -128,6 +142,8 @@ Options parse(const Args& args) {
         throw UsageError("name the nodes, or --all: atoll exec NODE[,NODE...] -- CMD");
     if (o.req.argv.empty())
         throw UsageError("no command: atoll exec NODE -- CMD [ARG]...");
+    if (o.pty && (o.all || o.nodes.size() != 1))
+        throw UsageError("-t takes one node: a terminal cannot be shared by several commands");
     return o;
 }
 
@@ -144,7 +160,8 @@ std::vector<wire::NodeEntry> resolve(const Options& o, const wire::Nodes& table)
     return out;
 }
 
-// Stop signals, turned into SIGNAL frames by the loop (self-pipe).
+// Stop signals, turned into SIGNAL frames by the loop (self-pipe), and
+// SIGWINCH, turned into WINSIZE.
 int signal_pipe[2] = {-1, -1};
 
 void on_signal(int s) {
@@ -158,7 +175,7 @@ void install_forwarding() {
     struct sigaction sa{};
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    for (int s : {SIGINT, SIGTERM, SIGHUP})
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGWINCH})
         ::sigaction(s, &sa, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
 }
@@ -173,6 +190,44 @@ void write_all(int fd, std::string_view s) {
         s.remove_prefix(static_cast<std::size_t>(n));
     }
 }
+
+// The size of this process's terminal (standard input, else output).
+std::optional<wire::Winsize> terminal_size() {
+    for (int fd : {0, 1}) {
+        winsize ws{};
+        if (::ioctl(fd, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+            return wire::Winsize{ws.ws_row, ws.ws_col};
+    }
+    return std::nullopt;
+}
+
+// Standard input in raw mode for a -t run, as it was afterwards (also when
+// the run ends with an exception).
+class RawTerminal {
+public:
+    RawTerminal() {
+        if (!::isatty(0) || ::tcgetattr(0, &saved_) != 0)
+            return;
+        termios raw = saved_;
+        ::cfmakeraw(&raw);
+        active_ = ::tcsetattr(0, TCSADRAIN, &raw) == 0;
+    }
+    ~RawTerminal() { restore(); }
+    void restore() {
+        if (active_)
+            (void)::tcsetattr(0, TCSADRAIN, &saved_);
+        active_ = false;
+    }
+    RawTerminal(const RawTerminal&) = delete;
+    RawTerminal& operator=(const RawTerminal&) = delete;
+
+private:
+    termios saved_{};
+    bool active_ = false;
+};
+
+// The -t run's terminal, restored before a message of ours is printed.
+RawTerminal* raw_terminal = nullptr;
 
 // One node's run.
 struct Run {
@@ -205,8 +260,11 @@ void finish(Run& r, int status, bool prefixed, const std::string& message = "") 
     for (int s = 0; s < 2; ++s)
         if (prefixed && !r.partial[s].empty())
             flush_line(r, s, true, "\n");
-    if (!message.empty())
+    if (!message.empty()) {
+        if (raw_terminal != nullptr)
+            raw_terminal->restore();
         write_all(2, "atoll exec: " + r.node.name + ": " + message + "\n");
+    }
 }
 
 // Handles one frame from a node; false when the run is over.
@@ -223,6 +281,8 @@ void handle(Run& r, const wire::Frame& f, bool prefixed) {
     case ATOLL_WIRE_ERROR: {
         const auto e = wire::ErrorMsg::decode(f.payload);
         const std::string m = e ? e->message : "its daemon reported an error";
+        if (e && e->code == ATOLL_WIRE_E_EXEC && raw_terminal != nullptr)
+            raw_terminal->restore();
         if (e && e->code == ATOLL_WIRE_E_EXEC)
             write_all(2, "atoll exec: " + m + "\n");   // the EXIT (126/127) follows
         else
@@ -235,10 +295,19 @@ void handle(Run& r, const wire::Frame& f, bool prefixed) {
 
 int run_exec(const Args& args) {
     Options o = parse(args);
-    if (o.pty)
-        throw ssi::Failure("-t (a pseudo-terminal) is not available yet; see doc/ssi.md");
     const auto targets = resolve(o, node_table());
     const bool prefixed = targets.size() > 1 || o.all;
+    std::optional<RawTerminal> raw;
+    if (o.pty) {
+        o.req.flags |= ATOLL_EXEC_F_PTY;
+        const auto ws = terminal_size().value_or(wire::Winsize{24, 80});
+        o.req.rows = ws.rows;
+        o.req.cols = ws.cols;
+        if (std::none_of(o.req.env.begin(), o.req.env.end(), [](const auto& v) { return v.starts_with("TERM="); })) {
+            const char* term = std::getenv("TERM");
+            o.req.env.push_back(std::string("TERM=") + (term != nullptr && *term != '\0' ? term : "dumb"));
+        }
+    }
     install_forwarding();
 
     std::vector<Run> runs;
@@ -254,6 +323,11 @@ int run_exec(const Args& args) {
             finish(r, exit_lost, prefixed, e.what());
         }
         runs.push_back(std::move(r));
+    }
+    // Raw only once the node was reached: errors above print as usual.
+    if (o.pty && !runs[0].done) {
+        raw.emplace();
+        raw_terminal = &*raw;
     }
 
     bool stdin_open = !prefixed;
@@ -282,9 +356,14 @@ int run_exec(const Args& args) {
             unsigned char sigs[16];
             const ssize_t n = ::read(signal_pipe[0], sigs, sizeof sigs);
             for (ssize_t k = 0; k < n; ++k)
-                for (auto& r : runs)
-                    if (!r.done)
+                for (auto& r : runs) {
+                    if (r.done)
+                        continue;
+                    if (sigs[k] != SIGWINCH)
                         r.link->send(ATOLL_WIRE_SIGNAL, wire::Number{sigs[k]}.encode());
+                    else if (const auto ws = terminal_size(); ws && o.pty)
+                        r.link->send(ATOLL_WIRE_WINSIZE, ws->encode());
+                }
         }
         if (stdin_open && fds[1].revents != 0) {
             std::uint8_t buf[64 * 1024];
@@ -312,6 +391,8 @@ int run_exec(const Args& args) {
         if (stdin_open && runs[0].done)
             stdin_open = false;
     }
+    raw_terminal = nullptr;
+    raw.reset();
     int worst = 0;
     for (const auto& r : runs)
         worst = std::max(worst, r.status);

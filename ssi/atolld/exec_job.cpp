@@ -3,8 +3,11 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pty.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -32,8 +35,12 @@ std::vector<std::string> environment(const wire::Exec& req) {
     return env;
 }
 
+// With a pseudo-terminal, in, out and err are all its slave side, which
+// becomes the new session's controlling terminal.
 [[noreturn]] void child(const wire::Exec& req, int in, int out, int err, int status) {
     ::setsid();
+    if ((req.flags & ATOLL_EXEC_F_PTY) != 0)
+        (void)::ioctl(in, TIOCSCTTY, 0);
     ::dup2(in, 0);
     ::dup2(out, 1);
     ::dup2(err, 2);
@@ -65,6 +72,7 @@ std::vector<std::string> environment(const wire::Exec& req) {
     environ = envp.data();
     ::execvp(argv[0], argv.data());
     fail(2, errno);
+    ::_exit(126);   // (fail does not return)
 }
 
 // Processes still in session `sid` (ours: setsid() made the leader's pid
@@ -103,28 +111,90 @@ std::map<pid_t, std::weak_ptr<ExecJob>>& ExecJob::live() {
     return jobs;
 }
 
+namespace {
+
+// The command's standard streams: three pipes, or one pseudo-terminal.
+// [0] is the command's end, [1] the daemon's; err[1] is -1 with a terminal
+// (everything comes back as STDOUT).
+struct Streams {
+    int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+
+    [[nodiscard]] bool open(const wire::Exec& req, std::string& why) {
+        if ((req.flags & ATOLL_EXEC_F_PTY) != 0) {
+            int master = -1, slave = -1;
+            winsize ws{};
+            ws.ws_row = static_cast<unsigned short>(req.rows);
+            ws.ws_col = static_cast<unsigned short>(req.cols);
+            if (::openpty(&master, &slave, nullptr, nullptr, &ws) != 0)
+                return why = std::string("cannot open a pseudo-terminal: ") + std::strerror(errno), false;
+            const int writer = ::fcntl(master, F_DUPFD_CLOEXEC, 0);
+            ::fcntl(master, F_SETFD, FD_CLOEXEC);
+            ::fcntl(slave, F_SETFD, FD_CLOEXEC);
+            if (writer < 0) {
+                why = std::string("dup: ") + std::strerror(errno);
+                ::close(master);
+                ::close(slave);
+                return false;
+            }
+            // One slave descriptor serves as 0, 1 and 2 in the child.
+            in[0] = slave;
+            in[1] = writer;
+            out[1] = master;
+            return true;
+        }
+        if (::pipe2(in, O_CLOEXEC) == 0 && ::pipe2(out, O_CLOEXEC) == 0 && ::pipe2(err, O_CLOEXEC) == 0)
+            return true;
+        why = std::string("pipe: ") + std::strerror(errno);
+        close_all();
+        return false;
+    }
+    [[nodiscard]] bool pty() const { return out[0] == -1; }
+    // The command's ends, in the command: 0, 1, 2.
+    [[nodiscard]] int child_in() const { return in[0]; }
+    [[nodiscard]] int child_out() const { return pty() ? in[0] : out[1]; }
+    [[nodiscard]] int child_err() const { return pty() ? in[0] : err[1]; }
+    // The daemon's ends.
+    [[nodiscard]] int our_in() const { return in[1]; }
+    [[nodiscard]] int our_out() const { return pty() ? out[1] : out[0]; }
+    [[nodiscard]] int our_err() const { return pty() ? -1 : err[0]; }
+    void close_child_ends() {
+        for (int fd : {child_in(), pty() ? -1 : out[1], pty() ? -1 : err[1]})
+            if (fd >= 0)
+                ::close(fd);
+    }
+    void close_all() {
+        for (int* fd : {&in[0], &in[1], &out[0], &out[1], &err[0], &err[1]})
+            if (*fd >= 0)
+                ::close(*fd), *fd = -1;
+    }
+};
+
+}  // namespace
+
 std::shared_ptr<ExecJob> ExecJob::start(asio::io_context& io, const wire::Exec& req, Sink sink, std::string& why,
                                         int& status) {
-    int in[2], out[2], err[2], st[2];
-    if (::pipe2(in, O_CLOEXEC) != 0)
-        return why = std::string("pipe: ") + std::strerror(errno), status = 126, nullptr;
-    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0 || ::pipe2(st, O_CLOEXEC) != 0) {
+    Streams s;
+    int st[2];
+    if (!s.open(req, why))
+        return status = 126, nullptr;
+    if (::pipe2(st, O_CLOEXEC) != 0) {
         why = std::string("pipe: ") + std::strerror(errno);
-        status = 126;
-        return nullptr;   // (a daemon out of descriptors has bigger problems than these leaks)
+        s.close_all();
+        return status = 126, nullptr;
     }
     const pid_t pid = ::fork();
     if (pid < 0) {
         why = std::string("fork: ") + std::strerror(errno);
         status = 126;
-        for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1], st[0], st[1]})
-            ::close(fd);
+        s.close_all();
+        ::close(st[0]);
+        ::close(st[1]);
         return nullptr;
     }
     if (pid == 0)
-        child(req, in[0], out[1], err[1], st[1]);
-    for (int fd : {in[0], out[1], err[1], st[1]})
-        ::close(fd);
+        child(req, s.child_in(), s.child_out(), s.child_err(), st[1]);
+    s.close_child_ends();
+    ::close(st[1]);
     // The child's exec closes the status pipe (CLOEXEC): 0 bytes is success,
     // an errno is why it could not run.
     int why_failed[2] = {0, 0};
@@ -137,8 +207,9 @@ std::shared_ptr<ExecJob> ExecJob::start(asio::io_context& io, const wire::Exec& 
         int ws = 0;
         while (::waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
         }
-        for (int fd : {in[1], out[0], err[0]})
-            ::close(fd);
+        for (int fd : {s.our_in(), s.our_out(), s.our_err()})
+            if (fd >= 0)
+                ::close(fd);
         const int stage = why_failed[0], e = why_failed[1];
         if (stage == 1) {
             status = 126;
@@ -149,16 +220,22 @@ std::shared_ptr<ExecJob> ExecJob::start(asio::io_context& io, const wire::Exec& 
         }
         return nullptr;
     }
-    std::shared_ptr<ExecJob> job(new ExecJob(io, pid, in[1], out[0], err[0], std::move(sink)));
+    std::shared_ptr<ExecJob> job(new ExecJob(io, pid, s.our_in(), s.our_out(), s.our_err(), std::move(sink)));
     live()[pid] = job;
     job->pump(job->out_, ATOLL_WIRE_STDOUT, job->out_done_);
-    job->pump(job->err_, ATOLL_WIRE_STDERR, job->err_done_);
+    if (job->pty_)
+        job->err_done_ = true;
+    else
+        job->pump(job->err_, ATOLL_WIRE_STDERR, job->err_done_);
     return job;
 }
 
 ExecJob::ExecJob(asio::io_context& io, pid_t pid, int in, int out, int err, Sink sink)
-    : io_(io), pid_(pid), in_(io, in), out_(io, out), err_(io, err), sink_(std::move(sink)), drain_timer_(io),
-      slow_timer_(io) {}
+    : io_(io), pid_(pid), pty_(err < 0), in_(io, in), out_(io, out), err_(io), sink_(std::move(sink)),
+      drain_timer_(io), slow_timer_(io) {
+    if (err >= 0)
+        err_.assign(err);
+}
 
 ExecJob::~ExecJob() {
     end();
@@ -201,6 +278,14 @@ void ExecJob::stdin_data(std::span<const std::uint8_t> data) {
 }
 
 void ExecJob::stdin_eof() {
+    if (pty_) {
+        // A terminal has no end of input: type its end-of-file character
+        // (what Ctrl-D at the start of a line does).
+        termios t{};
+        const std::uint8_t eof = ::tcgetattr(in_.native_handle(), &t) == 0 ? t.c_cc[VEOF] : 4;
+        stdin_data(std::span(&eof, 1));
+        return;
+    }
     stdin_eof_ = true;
     if (!stdin_writing_) {
         boost::system::error_code ignored;
@@ -234,6 +319,16 @@ void ExecJob::write_stdin() {
                       });
 }
 
+void ExecJob::resize(std::uint32_t rows, std::uint32_t cols) {
+    if (!pty_ || ended_)
+        return;
+    winsize ws{};
+    ws.ws_row = static_cast<unsigned short>(rows);
+    ws.ws_col = static_cast<unsigned short>(cols);
+    // The kernel tells the terminal's foreground group (SIGWINCH).
+    (void)::ioctl(out_.native_handle(), TIOCSWINSZ, &ws);
+}
+
 void ExecJob::signal(int signo) {
     if (!reaped_ && signo > 0 && signo < NSIG)
         ::killpg(pid_, signo);
@@ -261,6 +356,11 @@ void ExecJob::maybe_finish() {
         return;
     reported_ = true;
     drain_timer_.cancel();
+    // What the command left in its session goes before its end is
+    // reported (it would go with the session anyway): a client that sees
+    // EXIT sees nothing of the command running any more.
+    for (pid_t p : session_members(pid_))
+        ::kill(p, SIGKILL);
     wire::Exit e;
     if (WIFSIGNALED(wait_status_)) {
         e.signal = static_cast<std::uint32_t>(WTERMSIG(wait_status_));

@@ -1,6 +1,7 @@
 // One remote command (EXEC): a child in its own session and process group,
-// its standard streams on pipes, its end reported once it exited and its
-// output is drained. The group dies with the job: when the session that
+// its standard streams on pipes (or, with ATOLL_EXEC_F_PTY, on a
+// pseudo-terminal that is its controlling terminal), its end reported once
+// it exited and its output is drained. The group dies with the job: when the session that
 // asked for it ends for any reason (client gone, link lost, daemon
 // stopping), everything left in the group is killed, so no orphan survives.
 #pragma once
@@ -37,6 +38,8 @@ public:
 
     void stdin_data(std::span<const std::uint8_t> data);
     void stdin_eof();
+    // WINSIZE: the client's terminal changed size (a pty job only).
+    void resize(std::uint32_t rows, std::uint32_t cols);
     void signal(int signo);
     // The session is over: kill what is left of the group.
     void end();
@@ -57,6 +60,7 @@ private:
 
     asio::io_context& io_;
     pid_t pid_;
+    bool pty_;   // in_ and out_ are the terminal's master side; no err_
     asio::posix::stream_descriptor in_, out_, err_;
     Sink sink_;
     std::deque<std::vector<std::uint8_t>> stdin_q_;

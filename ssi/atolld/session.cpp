@@ -122,6 +122,10 @@ void Session::serve(wire::Frame& f) {
         if (job_)
             job_->stdin_eof();
         return;
+    case ATOLL_WIRE_WINSIZE:
+        if (const auto w = wire::Winsize::decode(f.payload); w && job_)
+            job_->resize(w->rows, w->cols);
+        return;
     case ATOLL_WIRE_SIGNAL:
         if (const auto n = wire::Number::decode(f.payload); n && job_)
             job_->signal(static_cast<int>(n->value));
@@ -171,8 +175,6 @@ void Session::route(std::uint32_t node) {
 }
 
 void Session::exec(const wire::Exec& req) {
-    if ((req.flags & ATOLL_EXEC_F_PTY) != 0)
-        return error(ATOLL_WIRE_E_EXEC, "a pseudo-terminal (-t) is not served yet", true);
     std::weak_ptr<Conn> w = conn_;
     ExecJob::Sink sink;
     sink.output = [w](std::uint16_t type, std::span<const std::uint8_t> data) {

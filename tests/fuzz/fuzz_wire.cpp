@@ -39,6 +39,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             (void)Nodes::decode(p);
             (void)Exec::decode(p);
             (void)Exit::decode(p);
+            (void)Winsize::decode(p);
+            (void)Processes::decode(p);
+            (void)Kill::decode(p);
             (void)type_name(f.type);
         }
         if (r == Deframer::Next::bad)

@@ -7,6 +7,14 @@
 set -uo pipefail
 
 ATOLL_ROOT=${ATOLL_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+
+# The root every kernel of a test's box runs (doc/userland.md, "Two roots").
+# The platform's tests (boot, lifecycle, consoles, vnet, atolld) run the
+# busybox initramfs, whose partitions boot in half the time of the Debian
+# root's, so that make test keeps to its time; they pass on the Debian root
+# too: TEST_ROOT=debian make test. The tests of the Debian root itself set
+# BOX_ROOT=debian after sourcing this file.
+export BOX_ROOT=${TEST_ROOT:-initramfs}
 test_name=$(basename "$0" .sh)
 test_name=${test_name#test-}
 test_logs=$ATOLL_ROOT/build/test-logs/$test_name
@@ -43,8 +51,15 @@ check() {   # check DESCRIPTION CONDITION...
 }
 
 # Prepended to a box command: `on NODE CMD` runs CMD on the host (NODE
-# "host") or in partition N (NODE "pN", through `atoll run`).
+# "host") or in partition N (NODE "pN") through its console (`atoll run`):
+# for the tests of vnet, the console is a channel that does not ride on the
+# network under test.
 box_on='on() { if [ "$1" = host ]; then sh -c "$2"; else atoll run "${1#p}" --timeout 300 -- "$2"; fi; }'
+# Prepended to a box command: `ex NODE CMD` runs the shell command CMD on
+# NODE through atolld (`atoll exec`), once NODE's daemon answers (up to a
+# minute after a boot or restart). Whatever CMD leaves in the background
+# ends with it (atolld's no-orphan rule) unless started with setsid.
+box_ex='ex() { _i=0; while ! atoll exec "$1" -- true 2>/dev/null && [ $_i -lt 120 ]; do sleep 0.5; _i=$((_i+1)); done; atoll exec "$1" -- sh -c "$2"; }'
 
 # section NAME: the lines of $out after the line "@@NAME", up to the next "@@" line.
 section() { awk -v s="@@$1" '$0 == s { on = 1; next } /^@@/ { on = 0 } on' <<<"$out"; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # atolld (issue 11): the daemons of the host and three partitions find each
 # other; atoll exec runs commands on other kernels with stdin, separate
-# stdout and stderr, exit statuses and signals; no remote process outlives
+# stdout and stderr, exit statuses and signals, or on a pseudo-terminal (-t,
+# driven through atoll-pty); no remote process outlives
 # its client (Ctrl-C or SIGKILL); atoll ps and atoll kill reach processes
 # by NODE:PID; atoll top sees the busiest process; atoll cp copies both ways with modes and checksums; hostile
 # connections are refused and the
@@ -30,6 +31,11 @@ echo @@ALL
 atoll exec --all -- hostname | sort
 echo @@ENV
 atoll exec p3 --env GREETING=hi --cwd /tmp -- sh -c "echo \$GREETING \$(pwd)"
+echo @@PTY
+printf "tty\nstty size\necho \$((6*7))\nsleep 1006 &\njobs\nexit 3\n" |
+    atoll-pty --size 40x100 sh -c "atoll exec -t p1 -- sh -i; echo rc=\$?" | tr -d "\r"
+atoll exec p1 -- sh -c "ps -e -o args | grep -c \"[s]leep 1006\""
+atoll exec -t --all -- true 2>/tmp/terr; echo "rc=$? $(head -1 /tmp/terr)"
 echo @@SIGINT
 atoll exec p2 -- sleep 1001 & c=$!
 i=0; while ! atoll exec p2 -- sh -c "ps -e -o args | grep -q \"[s]leep 1001\"" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
@@ -101,6 +107,17 @@ check "stdout and stderr stay separate" \
 check "--all runs on every node, prefixed" \
     test "$(section ALL | tr '\n' ' ')" = "host: host p1: p1 p2: p2 p3: p3 "
 check "--env and --cwd are passed" test "$(section ENV)" = "hi /tmp"
+pty=$(section PTY)
+# (Output lines may start with the shell's prompt: the terminal echoed all
+# the input at once, before the shell read it.)
+check "-t: the command runs on a pseudo-terminal" grep -Eq "(^| )/dev/pts/[0-9]+$" <<<"$pty"
+check "-t: of this terminal's size (40x100)" grep -Eq "(^| )40 100$" <<<"$pty"
+check "-t: input typed reaches the shell" grep -Eq "(^| )42$" <<<"$pty"
+check "-t: the shell has job control" grep -Eq "\[1\].*Running.*sleep 1006" <<<"$pty"
+check "-t: the exit status comes back" grep -Eq "(^| )rc=3$" <<<"$pty"
+check "-t: the shell's background job did not outlive it" test "$(tail -2 <<<"$pty" | head -1)" = 0
+check "-t with several nodes is a usage error, and says why" \
+    grep -q "^rc=2 atoll: -t takes one node" <<<"$(tail -1 <<<"$pty")"
 sigint=$(section SIGINT)
 check "Ctrl-C ends the remote sleep: status 130" test "$(sed -n 1p <<<"$sigint")" = rc=130
 check "and no such process is left on p2" test "$(sed -n 2p <<<"$sigint")" = 0

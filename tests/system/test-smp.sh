@@ -10,12 +10,13 @@
 . "$(dirname "$0")/lib.sh"
 export BOX_CPUS=6 BOX_PARTITIONS=2
 
-box 'atoll list
-echo @@P1; atoll run 1 -- "nproc; cat /sys/devices/system/cpu/online; grep ^apicid /proc/cpuinfo"
-echo @@P2; atoll run 2 -- "nproc; cat /sys/devices/system/cpu/online"
-echo @@SPIN; atoll run 1 --timeout 600 -- "atoll-spin 0 1"
-echo @@STOP; atoll stop 1 && atoll restart 1 && atoll run 1 -- nproc
-echo @@FORCE; atoll stop --force 2 && atoll restart 2 && atoll run 2 -- nproc'
+box "$box_ex"'
+atoll list
+echo @@P1; ex p1 "nproc; cat /sys/devices/system/cpu/online; grep ^apicid /proc/cpuinfo"
+echo @@P2; ex p2 "nproc; cat /sys/devices/system/cpu/online"
+echo @@SPIN; ex p1 "atoll-spin 0 1"
+echo @@STOP; atoll stop 1 && atoll restart 1 && ex p1 nproc
+echo @@FORCE; atoll stop --force 2 && atoll restart 2 && ex p2 nproc'
 check "box command succeeded (rc=$rc)" test "$rc" = 0
 p1=$(section P1); p2=$(section P2); spin=$(section SPIN)
 check "partition 1 has 2 CPUs online" test "$(head -1 <<<"$p1")" = 2

@@ -94,6 +94,39 @@ TEST(Wire, MalformedPayloadsAreRefusedWhole) {
     EXPECT_FALSE(Exit::decode(Exit{300, 0}.encode()));
 }
 
+TEST(Wire, PtyExecsCarryTheTerminalSize) {
+    Exec e = sample_exec();
+    e.flags = ATOLL_EXEC_F_PTY;
+    e.rows = 24;
+    e.cols = 80;
+    EXPECT_EQ(Exec::decode(e.encode()), e);
+    // Without the flag the size is not on the wire (and reads back as 0).
+    Exec plain = sample_exec();
+    plain.rows = 24;
+    const auto back = Exec::decode(plain.encode());
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->rows, 0u);
+    // A size of nothing, or beyond any screen; a flag nobody defined.
+    for (auto [r, c] : {std::pair{0u, 80u}, {24u, 0u}, {ATOLL_WIRE_MAX_WINSIZE + 1, 80u}}) {
+        e.rows = r;
+        e.cols = c;
+        EXPECT_FALSE(Exec::decode(e.encode())) << r << "x" << c;
+    }
+    Exec unknown = sample_exec();
+    unknown.flags = 1u << 5;
+    EXPECT_FALSE(Exec::decode(unknown.encode()));
+    // The flag without the size that must follow it.
+    Bytes cut = Exec{ATOLL_EXEC_F_PTY, {"sh"}, {}, "", 24, 80}.encode();
+    cut.resize(cut.size() - 8);
+    EXPECT_FALSE(Exec::decode(cut));
+
+    EXPECT_EQ(Winsize::decode(Winsize{50, 132}.encode()), (Winsize{50, 132}));
+    EXPECT_FALSE(Winsize::decode(Winsize{0, 132}.encode()));
+    EXPECT_FALSE(Winsize::decode(Writer().u32(24).take()));
+    EXPECT_FALSE(Winsize::decode(Writer().u32(24).u32(80).u32(1).take()));
+    EXPECT_EQ(type_name(ATOLL_WIRE_WINSIZE), "WINSIZE");
+}
+
 TEST(Wire, FramesSurviveAnySplit) {
     Framer f(from_client);
     Bytes stream;

@@ -27,6 +27,10 @@ void read_status_body(Reader& r, Status& s) {
     s.uptime_s = r.u64();
 }
 
+bool size_ok(std::uint32_t rows, std::uint32_t cols) {
+    return rows >= 1 && cols >= 1 && rows <= ATOLL_WIRE_MAX_WINSIZE && cols <= ATOLL_WIRE_MAX_WINSIZE;
+}
+
 }  // namespace
 
 Bytes Welcome::encode() const { return Writer().u32(node).str(name).take(); }
@@ -130,6 +134,8 @@ Bytes Exec::encode() const {
     for (const auto& e : env)
         w.str(e);
     w.str(cwd);
+    if ((flags & ATOLL_EXEC_F_PTY) != 0)
+        w.u32(rows).u32(cols);
     return w.take();
 }
 
@@ -144,6 +150,14 @@ std::optional<Exec> Exec::decode(Payload p) {
     for (std::uint32_t i = 0; i < envc && r.ok(); ++i)
         e.env.push_back(r.str());
     e.cwd = r.str();
+    if ((e.flags & ~ATOLL_EXEC_F_ALL) != 0)
+        return std::nullopt;   // a flag this daemon does not know
+    if ((e.flags & ATOLL_EXEC_F_PTY) != 0) {
+        e.rows = r.u32();
+        e.cols = r.u32();
+        if (!size_ok(e.rows, e.cols))
+            return std::nullopt;
+    }
     if (e.argv.empty() || e.argv[0].empty())
         return std::nullopt;   // nothing to run
     for (const auto& a : e.argv)
@@ -155,6 +169,18 @@ std::optional<Exec> Exec::decode(Payload p) {
     if (e.cwd.find('\0') != std::string::npos)
         return std::nullopt;
     return whole(r, std::move(e));
+}
+
+Bytes Winsize::encode() const { return Writer().u32(rows).u32(cols).take(); }
+
+std::optional<Winsize> Winsize::decode(Payload p) {
+    Reader r(p);
+    Winsize w;
+    w.rows = r.u32();
+    w.cols = r.u32();
+    if (!size_ok(w.rows, w.cols))
+        return std::nullopt;
+    return whole(r, std::move(w));
 }
 
 Bytes Exit::encode() const { return Writer().u32(status).u32(signal).take(); }
@@ -233,6 +259,7 @@ std::string type_name(std::uint16_t type) {
     case ATOLL_WIRE_STDERR: return "STDERR";
     case ATOLL_WIRE_SIGNAL: return "SIGNAL";
     case ATOLL_WIRE_EXIT: return "EXIT";
+    case ATOLL_WIRE_WINSIZE: return "WINSIZE";
     case ATOLL_WIRE_PS_REQ: return "PS_REQ";
     case ATOLL_WIRE_PS: return "PS";
     case ATOLL_WIRE_KILL: return "KILL";

@@ -74,7 +74,9 @@ enum atoll_wire_type {
 	ATOLL_WIRE_ROUTE = 20,      /* C (local): u32 node id: relay this connection there */
 
 	ATOLL_WIRE_EXEC = 32,       /* C: u32 flags (ATOLL_EXEC_F_*), u32 argc, argc x str,
-				     * u32 envc, envc x str "K=V", str cwd ("" = the daemon's) */
+				     * u32 envc, envc x str "K=V", str cwd ("" = the daemon's);
+				     * with ATOLL_EXEC_F_PTY then u32 rows, u32 cols (the
+				     * terminal's size, 1..ATOLL_WIRE_MAX_WINSIZE each) */
 	ATOLL_WIRE_STARTED = 33,    /* S: u32 pid (the remote process group's leader) */
 	ATOLL_WIRE_STDIN = 34,      /* C: bytes */
 	ATOLL_WIRE_STDIN_EOF = 35,  /* C: (empty) */
@@ -82,6 +84,8 @@ enum atoll_wire_type {
 	ATOLL_WIRE_STDERR = 37,     /* S: bytes */
 	ATOLL_WIRE_SIGNAL = 38,     /* C: u32 signal number, for the remote process group */
 	ATOLL_WIRE_EXIT = 39,       /* S: u32 status (exit code, or 128 + signal) , u32 signal (0: exited) */
+	ATOLL_WIRE_WINSIZE = 44,    /* C: u32 rows, u32 cols: the client's terminal was resized
+				     * (an EXEC with ATOLL_EXEC_F_PTY only) */
 
 	ATOLL_WIRE_PS_REQ = 40,     /* C: (empty) */
 	ATOLL_WIRE_PS = 41,         /* S: u32 n, n x (u32 pid, u32 uid, str user, u32 state (a
@@ -112,7 +116,14 @@ enum atoll_node_state {
 	ATOLL_NODE_UNREACHABLE = 4, /* no answer, and nothing says why */
 };
 
-#define ATOLL_EXEC_F_PTY (1u << 0)   /* reserved: a pseudo-terminal (not served yet: refused) */
+/* ATOLL_WIRE_EXEC flags. With ATOLL_EXEC_F_PTY the command runs on a
+ * pseudo-terminal as its controlling terminal, standard input, output and
+ * error: STDIN bytes go to the terminal, what it prints comes back as
+ * STDOUT (no STDERR), STDIN_EOF sends the terminal's end-of-file character,
+ * and WINSIZE resizes it. Unknown flags are refused. */
+#define ATOLL_EXEC_F_PTY (1u << 0)
+#define ATOLL_EXEC_F_ALL ATOLL_EXEC_F_PTY
+#define ATOLL_WIRE_MAX_WINSIZE 4096u
 
 struct atoll_wire_header {
 	atoll_u32 magic;   /* ATOLL_WIRE_MAGIC */

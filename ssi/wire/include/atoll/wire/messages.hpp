@@ -87,9 +87,19 @@ struct Exec {
     std::vector<std::string> argv;
     std::vector<std::string> env;   // "K=V"
     std::string cwd;                // "": the daemon's
+    // The terminal's size, sent with ATOLL_EXEC_F_PTY only.
+    std::uint32_t rows = 0, cols = 0;
     [[nodiscard]] Bytes encode() const;
     static std::optional<Exec> decode(Payload p);
     bool operator==(const Exec&) const = default;
+};
+
+// WINSIZE: a terminal's size, each side 1..ATOLL_WIRE_MAX_WINSIZE.
+struct Winsize {
+    std::uint32_t rows = 0, cols = 0;
+    [[nodiscard]] Bytes encode() const;
+    static std::optional<Winsize> decode(Payload p);
+    bool operator==(const Winsize&) const = default;
 };
 
 struct Exit {
