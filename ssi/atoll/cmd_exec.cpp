@@ -49,7 +49,9 @@ DESCRIPTION
     the status is the worst of them.
 
     Ctrl-C (SIGINT), SIGTERM and SIGHUP given to atoll exec are sent to the
-    remote command's process group.
+    remote command's process group. When atoll exec ends for any reason,
+    even SIGKILL, or the link to the node breaks, the remote process group
+    is killed: nothing is left running.
 
     -t runs the command on a pseudo-terminal of the node, as ssh -t does:
     its standard input, output and error are that terminal, so a shell
@@ -58,13 +60,11 @@ DESCRIPTION
     terminal it is put in raw mode for the run (and restored after):
     Ctrl-C, Ctrl-Z and Ctrl-D then act on the remote side. Output comes
     back on standard output only. TERM is passed on (--env TERM=...
-    overrides it). One node only. When atoll exec ends for any reason,
-    even SIGKILL, or the link to the node breaks, the remote process group
-    is killed: nothing is left running.
+    overrides it). One node only.
 
     The command starts with PATH, HOME, USER, LOGNAME and SHELL set to root's
-    defaults, in /, plus what --env and --cwd ask: nothing of this shell's
-    environment is passed implicitly.
+    defaults, in /, plus what --env and --cwd ask (and TERM with -t):
+    nothing else of this shell's environment is passed.
 
 OPTIONS
     --all           every node the cluster lists
