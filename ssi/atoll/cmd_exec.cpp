@@ -295,7 +295,14 @@ void handle(Run& r, const wire::Frame& f, bool prefixed) {
 
 int run_exec(const Args& args) {
     Options o = parse(args);
-    const auto targets = resolve(o, node_table());
+    // One node by name: the daemon resolves it as it routes (below), with
+    // no node table asked for first.
+    const bool one = !o.all && o.nodes.size() == 1;
+    wire::NodeEntry named;
+    if (one)
+        named.name = o.nodes[0];
+    const auto targets = one ? std::vector<wire::NodeEntry>{named}
+                             : resolve(o, node_table());
     const bool prefixed = targets.size() > 1 || o.all;
     std::optional<RawTerminal> raw;
     if (o.pty) {
@@ -315,10 +322,12 @@ int run_exec(const Args& args) {
         Run r;
         r.node = n;
         try {
-            r.link = routed_link(n.id);
+            r.link = one ? routed_link(n.name, r.node) : routed_link(n.id);
             r.link->send(ATOLL_WIRE_EXEC, o.req.encode());
             if (prefixed)
                 r.link->send(ATOLL_WIRE_STDIN_EOF);
+        } catch (const UnknownNode&) {
+            throw;   // nothing was started: a refusal (status 1), as for a list of nodes
         } catch (const ssi::Failure& e) {
             finish(r, exit_lost, prefixed, e.what());
         }

@@ -140,6 +140,27 @@ const char* node_state_word(std::uint32_t state) {
     }
 }
 
+std::unique_ptr<DaemonLink> routed_link(const std::string& name_or_id, wire::NodeEntry& who) {
+    auto link = std::make_unique<DaemonLink>();
+    link->send(ATOLL_WIRE_ROUTE_NAME, wire::Text{name_or_id}.encode());
+    std::string why;
+    const auto f = link->receive(why, 15000);
+    if (!f)
+        throw ssi::Failure(why);
+    if (f->type == ATOLL_WIRE_ERROR) {
+        const auto e = wire::ErrorMsg::decode(f->payload);
+        if (e && e->code == ATOLL_WIRE_E_NO_NODE)
+            throw UnknownNode(e->message);
+        throw ssi::Failure(e ? e->message : "atolld refused the request");
+    }
+    const auto w = f->type == ATOLL_WIRE_WELCOME ? wire::Welcome::decode(f->payload) : std::nullopt;
+    if (!w)
+        throw ssi::Failure("atolld answered " + wire::type_name(f->type) + " to ROUTE_NAME");
+    who.id = w->node;
+    who.name = w->name;
+    return link;
+}
+
 std::unique_ptr<DaemonLink> routed_link(std::uint32_t id) {
     auto link = std::make_unique<DaemonLink>();
     (void)ask(*link, ATOLL_WIRE_ROUTE, wire::Number{id}.encode(), ATOLL_WIRE_WELCOME);

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "atoll/ssi/failure.hpp"
 #include "atoll/wire/frame.hpp"
 #include "atoll/wire/messages.hpp"
 
@@ -55,5 +56,19 @@ wire::Frame ask(DaemonLink& link, std::uint16_t type, std::span<const std::uint8
 [[nodiscard]] const char* node_state_word(std::uint32_t state);
 // A new connection to the local daemon, routed to node `id`.
 [[nodiscard]] std::unique_ptr<DaemonLink> routed_link(std::uint32_t id);
+
+// The daemon knows no node of that name (ROUTE_NAME's E_NO_NODE).
+class UnknownNode : public ssi::Failure {
+public:
+    using ssi::Failure::Failure;
+};
+// A new connection routed to the node named `name_or_id`, resolved by the
+// daemon as it routes (no node table first: one connection, one round
+// trip less). `who` gets the node's id and name from its WELCOME. Throws
+// UnknownNode, or ssi::Failure when the node cannot be reached. (Nothing
+// is sent behind the ROUTE_NAME before its answer: a daemon older than
+// ROUTE_NAME refuses it without closing, and would serve what follows
+// itself, on the wrong node.)
+[[nodiscard]] std::unique_ptr<DaemonLink> routed_link(const std::string& name_or_id, wire::NodeEntry& who);
 
 }  // namespace atl::cli

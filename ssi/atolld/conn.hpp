@@ -50,6 +50,8 @@ public:
     void close_after_send(const std::string& why);
 
     [[nodiscard]] bool closed() const { return closed_; }
+    // Closed, or closing once what is queued is written: serves nothing more.
+    [[nodiscard]] bool ending() const { return closed_ || closing_; }
     [[nodiscard]] const std::string& peer() const { return peer_; }
 
 private:

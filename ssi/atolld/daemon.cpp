@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <csignal>
 #include <cstring>
 #include <ctime>
@@ -13,6 +14,7 @@
 #include "atoll/abi/lagoon.h"
 #include "atoll/wire/handshake.hpp"
 #include "exec_job.hpp"
+#include "job_group.hpp"
 #include "local_status.hpp"
 #include "session.hpp"
 
@@ -36,8 +38,11 @@ std::string now_text() {
 Daemon::Daemon(asio::io_context& io, Config cfg)
     : io_(io), cfg_(std::move(cfg)), tcp_(io), local_(io), timer_(io), children_(io, SIGCHLD) {
     for (const auto& n : cfg_.nodes)
-        if (n.id != cfg_.self)
-            peers_.push_back(Peer{n, nullptr, false, std::nullopt, {}, {}});
+        if (n.id != cfg_.self) {
+            Peer p;
+            p.addr = n;
+            peers_.push_back(std::move(p));
+        }
 }
 
 void Daemon::log(const std::string& line) const { std::cerr << now_text() << " atolld: " << line << std::endl; }
@@ -65,6 +70,7 @@ void Daemon::start() {
     local_.listen();
     ::umask(old);
     ::chmod(cfg_.socket_path.c_str(), 0600);
+    JobGroup::sweep();   // what a daemon before this one left running
     watch_children();
     accept_tcp();
     accept_local();
@@ -175,9 +181,21 @@ void Daemon::dial(const NodeAddress& node, Dialed ok, Failed fail) {
     });
 }
 
+const wire::Status& Daemon::status() const {
+    const auto now = std::chrono::steady_clock::now();
+    if (!status_ || now - status_at_ > std::chrono::milliseconds(250)) {
+        own_table_ = cfg_.host ? local_partition_table() : std::nullopt;
+        status_ = local_status(cfg_, own_table_);
+        status_at_ = now;
+    }
+    return *status_;
+}
+
 std::optional<std::vector<wire::PartitionState>> Daemon::partition_table() const {
-    if (cfg_.host)
-        return local_partition_table();
+    if (cfg_.host) {
+        (void)status();   // fresh enough
+        return own_table_;
+    }
     // The host's last word; an empty table is no table (a host that is not
     // an Atoll host, or has no partitions to speak of).
     for (const auto& p : peers_)
@@ -185,6 +203,43 @@ std::optional<std::vector<wire::PartitionState>> Daemon::partition_table() const
             std::chrono::steady_clock::now() - p.answered < up_within)
             return p.status->partitions;
     return std::nullopt;
+}
+
+bool Daemon::shown(const Peer& p, const std::vector<wire::PartitionState>& table, bool table_known) const {
+    // Shown: every node of the nodes file when there is no partition
+    // table; with one, whoever answered once, the host, and the box's
+    // partitions (not the ids it could have but does not).
+    if (!table_known || p.status || p.addr.id == 0)
+        return true;
+    return std::any_of(table.begin(), table.end(), [&](const auto& t) { return t.id == p.addr.id; });
+}
+
+const NodeAddress* Daemon::lookup(const std::string& want, std::string& why) const {
+    const auto known = partition_table();
+    const std::vector<wire::PartitionState> table = known.value_or(std::vector<wire::PartitionState>{});
+    std::uint32_t id = 0;
+    const auto [end, ec] = std::from_chars(want.data(), want.data() + want.size(), id);
+    const bool numeric = ec == std::errc() && end == want.data() + want.size() && !want.empty();
+    auto matches = [&](const NodeAddress& a) { return a.name == want || (numeric && a.id == id); };
+    std::vector<std::pair<std::uint32_t, std::string>> names{{cfg_.self, cfg_.name}};
+    if (const NodeAddress* me = find_node(cfg_.nodes, cfg_.self); me != nullptr && matches(*me))
+        return me;
+    for (const auto& p : peers_) {
+        if (!shown(p, table, known.has_value()))
+            continue;
+        if (matches(p.addr))
+            return &p.addr;
+        names.emplace_back(p.addr.id, p.addr.name);
+    }
+    std::sort(names.begin(), names.end());
+    why = "no node '" + want + "' in the cluster (nodes: ";
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i > 0)
+            why += ", ";
+        why += names[i].second;
+    }
+    why += ")";
+    return nullptr;
 }
 
 bool Daemon::worth_dialing(const Peer& p, const std::optional<std::vector<wire::PartitionState>>& table) const {
@@ -202,10 +257,12 @@ bool Daemon::worth_dialing(const Peer& p, const std::optional<std::vector<wire::
 }
 
 void Daemon::tick() {
+    JobGroup::sweep();
     const auto table = partition_table();
     for (auto& p : peers_) {
         if (p.conn) {
             p.conn->send(ATOLL_WIRE_STATUS_REQ);
+            refill_spare(p);
             continue;
         }
         if (p.dialing || !worth_dialing(p, table))
@@ -259,6 +316,63 @@ void Daemon::tick() {
     });
 }
 
+void Daemon::refill_spare(Peer& p) {
+    if (p.spare_dialing || (p.spare && !p.spare->closed()))
+        return;
+    p.spare.reset();
+    p.spare_dialing = true;
+    const std::uint32_t id = p.addr.id;
+    auto find = [this, id]() -> Peer* {
+        for (auto& q : peers_)
+            if (q.addr.id == id)
+                return &q;
+        return nullptr;
+    };
+    dial(
+        p.addr,
+        [find](std::shared_ptr<Conn> c, const wire::Welcome& w) {
+            Peer* q = find();
+            if (q == nullptr)
+                return c->close("no such peer");
+            q->spare_dialing = false;
+            q->spare = c;
+            q->spare_welcome = w;
+            // Idle until taken; the keepalive's PINGs are answered below
+            // this. A spare that dies is simply not there next time.
+            std::weak_ptr<Conn> cw = c;
+            c->set_handlers([](wire::Frame&) {},
+                            [find, cw](const std::string&) {
+                                if (Peer* r = find(); r != nullptr && r->spare == cw.lock())
+                                    r->spare.reset();
+                            });
+        },
+        [find](const std::string&) {
+            if (Peer* q = find())
+                q->spare_dialing = false;   // the next tick tries again
+        });
+}
+
+void Daemon::open_route(const NodeAddress& node, Dialed ok, Failed fail) {
+    for (auto& p : peers_) {
+        if (p.addr.id != node.id || !p.spare || p.spare->closed())
+            continue;
+        auto c = std::move(p.spare);
+        p.spare.reset();
+        const wire::Welcome w = p.spare_welcome;
+        c->set_handlers(nullptr, nullptr);
+        ok(c, w);
+        // The next spare once this exec's first frames are on their way:
+        // its connect and handshake would otherwise take the CPU from them.
+        asio::post(io_, [this, id = node.id] {
+            for (auto& q : peers_)
+                if (q.addr.id == id)
+                    refill_spare(q);
+        });
+        return;
+    }
+    dial(node, std::move(ok), std::move(fail));
+}
+
 std::uint32_t Daemon::state_of(const Peer& p, const std::vector<wire::PartitionState>& table,
                                bool table_known) const {
     if (p.status && std::chrono::steady_clock::now() - p.answered < up_within)
@@ -275,7 +389,7 @@ std::uint32_t Daemon::state_of(const Peer& p, const std::vector<wire::PartitionS
 wire::Nodes Daemon::nodes() const {
     const auto now = std::chrono::steady_clock::now();
     wire::Nodes out;
-    const wire::Status me = local_status(cfg_);
+    const wire::Status& me = status();
     // The partition table: ours (host), or the host's last word.
     const auto known = partition_table();
     const std::vector<wire::PartitionState> table = known.value_or(std::vector<wire::PartitionState>{});
@@ -283,13 +397,7 @@ wire::Nodes Daemon::nodes() const {
     const NodeAddress* self = find_node(cfg_.nodes, cfg_.self);
     out.nodes.push_back({cfg_.self, cfg_.name, self ? self->address : "", ATOLL_NODE_UP, me, 0});
     for (const auto& p : peers_) {
-        bool in_table = false;
-        for (const auto& t : table)
-            in_table = in_table || t.id == p.addr.id;
-        // Shown: every node of the nodes file when there is no partition
-        // table; with one, whoever answered once, the host, and the box's
-        // partitions (not the ids it could have but does not).
-        if (table_known && !p.status && p.addr.id != 0 && !in_table)
+        if (!shown(p, table, table_known))
             continue;
         wire::NodeEntry e;
         e.id = p.addr.id;

@@ -31,11 +31,22 @@ public:
 
     // The membership table, this node first.
     [[nodiscard]] wire::Nodes nodes() const;
+    // This node's STATUS, read again when older than a quarter second:
+    // every peer asks each second, and so do `atoll nodes` and `atoll ps`.
+    [[nodiscard]] const wire::Status& status() const;
+    // A node of the membership table by name or id (as `atoll nodes`
+    // shows them, its partitions that are not booted left out); nullptr
+    // with `why` naming the nodes there are.
+    [[nodiscard]] const NodeAddress* lookup(const std::string& name_or_id, std::string& why) const;
 
     // Connects to `node` and proves the key (client side of the handshake).
     using Dialed = std::function<void(std::shared_ptr<Conn>, const wire::Welcome&)>;
     using Failed = std::function<void(const std::string& why)>;
     void dial(const NodeAddress& node, Dialed ok, Failed fail);
+    // A connection to `node` for a client routed there: the spare one kept
+    // ready for it when there is one (and a new spare is dialed behind
+    // it), else a fresh dial. `ok` may run before this returns.
+    void open_route(const NodeAddress& node, Dialed ok, Failed fail);
 
     void log(const std::string& line) const;
 
@@ -47,15 +58,25 @@ private:
         std::optional<wire::Status> status;
         std::chrono::steady_clock::time_point answered{};
         std::string last_error;
+        // An authenticated connection dialed ahead of need, so that an
+        // exec does not wait for a TCP connect and the key's handshake.
+        // Each one serves one routed client, then closes (one session per
+        // connection keeps "the link broke" meaning "that job's link").
+        std::shared_ptr<Conn> spare;
+        wire::Welcome spare_welcome;
+        bool spare_dialing = false;
     };
 
     void accept_tcp();
     void accept_local();
     void tick();
+    void refill_spare(Peer& p);
     void watch_children();
     // The box's partition table: read here on the host, the host's last
     // STATUS elsewhere; nullopt when the host has not answered lately.
     [[nodiscard]] std::optional<std::vector<wire::PartitionState>> partition_table() const;
+    // Whether `atoll nodes` shows this peer (see nodes()).
+    [[nodiscard]] bool shown(const Peer& p, const std::vector<wire::PartitionState>& table, bool table_known) const;
     [[nodiscard]] bool worth_dialing(const Peer& p,
                                      const std::optional<std::vector<wire::PartitionState>>& table) const;
     [[nodiscard]] std::uint32_t state_of(const Peer& p, const std::vector<wire::PartitionState>& table,
@@ -68,6 +89,9 @@ private:
     asio::steady_timer timer_;
     asio::signal_set children_;
     std::vector<Peer> peers_;
+    mutable std::optional<wire::Status> status_;
+    mutable std::optional<std::vector<wire::PartitionState>> own_table_;   // host: the lagoon's
+    mutable std::chrono::steady_clock::time_point status_at_{};
 };
 
 }  // namespace atl::atolld

@@ -11,10 +11,12 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
+#include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <vector>
+
+#include "spawn.hpp"
 
 namespace atl::atolld {
 
@@ -35,70 +37,40 @@ std::vector<std::string> environment(const wire::Exec& req) {
     return env;
 }
 
-// With a pseudo-terminal, in, out and err are all its slave side, which
-// becomes the new session's controlling terminal.
-[[noreturn]] void child(const wire::Exec& req, int in, int out, int err, int status) {
-    ::setsid();
-    if ((req.flags & ATOLL_EXEC_F_PTY) != 0)
-        (void)::ioctl(in, TIOCSCTTY, 0);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    for (int s = 1; s < NSIG; ++s)
-        ::signal(s, SIG_DFL);
-    // Why it failed, for the parent: {stage, errno} (stage 1: the working
-    // directory, 2: the command).
-    auto fail = [&](int stage, int e) {
-        const int why[2] = {stage, e};
-        (void)!::write(status, why, sizeof why);
-        ::_exit(e == ENOENT && stage == 2 ? 127 : 126);
-    };
-    if (!req.cwd.empty() && ::chdir(req.cwd.c_str()) != 0)
-        fail(1, errno);
-    if (req.cwd.empty())
-        (void)!::chdir("/");
-    auto env = environment(req);
-    std::vector<char*> envp, argv;
-    for (auto& e : env)
-        envp.push_back(e.data());
-    envp.push_back(nullptr);
-    std::vector<std::string> args = req.argv;
-    for (auto& a : args)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    environ = envp.data();
-    ::execvp(argv[0], argv.data());
-    fail(2, errno);
-    ::_exit(126);   // (fail does not return)
-}
-
-// Processes still in session `sid` (ours: setsid() made the leader's pid
-// the session id), after the leader is gone and its pid may be reused.
+// Processes still alive in session `sid` (ours: setsid() made the
+// leader's pid the session id), after the leader is gone and its pid may
+// be reused. Read with plain read(2): this runs at the end of every exec,
+// over every process of the kernel.
 std::vector<pid_t> session_members(pid_t sid) {
     std::vector<pid_t> out;
     DIR* d = ::opendir("/proc");
     if (d == nullptr)
         return out;
     while (dirent* e = ::readdir(d)) {
-        char* end = nullptr;
-        const long pid = std::strtol(e->d_name, &end, 10);
-        if (*end != '\0' || pid <= 0)
+        pid_t pid = 0;
+        const char* n = e->d_name;
+        const auto [end, ec] = std::from_chars(n, n + std::strlen(n), pid);
+        if (ec != std::errc() || *end != '\0' || pid <= 0)
             continue;
-        std::ifstream in("/proc/" + std::string(e->d_name) + "/stat");
-        std::string line;
-        std::getline(in, line);
-        const auto close = line.rfind(')');
-        if (close == std::string::npos)
+        char path[32], buf[512];
+        std::snprintf(path, sizeof path, "/proc/%d/stat", pid);
+        const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
             continue;
-        std::istringstream rest(line.substr(close + 2));
+        const ssize_t len = ::read(fd, buf, sizeof buf - 1);
+        ::close(fd);
+        if (len <= 0)
+            continue;
+        buf[len] = '\0';
+        // "pid (comm) state ppid pgrp session ...": comm may hold anything.
+        const char* close = std::strrchr(buf, ')');
+        if (close == nullptr || close[1] == '\0')
+            continue;
         char state = 0;
         long ppid = 0, pgrp = 0, session = 0;
-        rest >> state >> ppid >> pgrp >> session;
-        if (session == sid)
-            out.push_back(static_cast<pid_t>(pid));
+        if (std::sscanf(close + 2, "%c %ld %ld %ld", &state, &ppid, &pgrp, &session) == 4 && session == sid &&
+            state != 'Z' && state != 'X')
+            out.push_back(pid);
     }
     ::closedir(d);
     return out;
@@ -174,44 +146,30 @@ struct Streams {
 std::shared_ptr<ExecJob> ExecJob::start(asio::io_context& io, const wire::Exec& req, Sink sink, std::string& why,
                                         int& status) {
     Streams s;
-    int st[2];
     if (!s.open(req, why))
         return status = 126, nullptr;
-    if (::pipe2(st, O_CLOEXEC) != 0) {
-        why = std::string("pipe: ") + std::strerror(errno);
-        s.close_all();
-        return status = 126, nullptr;
-    }
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-        why = std::string("fork: ") + std::strerror(errno);
-        status = 126;
-        s.close_all();
-        ::close(st[0]);
-        ::close(st[1]);
-        return nullptr;
-    }
-    if (pid == 0)
-        child(req, s.child_in(), s.child_out(), s.child_err(), st[1]);
+    std::string no_group;
+    std::optional<JobGroup> group = JobGroup::make(no_group);
+    SpawnRequest sr;
+    sr.cgroup_procs = group ? group->procs_fd() : -1;
+    sr.argv = req.argv;
+    sr.env = environment(req);
+    sr.cwd = req.cwd;
+    sr.in = s.child_in();
+    sr.out = s.child_out();
+    sr.err = s.child_err();
+    sr.controlling_tty = (req.flags & ATOLL_EXEC_F_PTY) != 0;
+    const SpawnResult r = spawn(sr);
     s.close_child_ends();
-    ::close(st[1]);
-    // The child's exec closes the status pipe (CLOEXEC): 0 bytes is success,
-    // an errno is why it could not run.
-    int why_failed[2] = {0, 0};
-    ssize_t n;
-    do
-        n = ::read(st[0], why_failed, sizeof why_failed);
-    while (n < 0 && errno == EINTR);
-    ::close(st[0]);
-    if (n == static_cast<ssize_t>(sizeof why_failed)) {
-        int ws = 0;
-        while (::waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
-        }
+    if (r.stage != SpawnResult::Stage::started) {
         for (int fd : {s.our_in(), s.our_out(), s.our_err()})
             if (fd >= 0)
                 ::close(fd);
-        const int stage = why_failed[0], e = why_failed[1];
-        if (stage == 1) {
+        const int e = r.error;
+        if (r.stage == SpawnResult::Stage::cgroup) {
+            status = 126;
+            why = std::string("cannot join the job's cgroup: ") + std::strerror(e);
+        } else if (r.stage == SpawnResult::Stage::cwd) {
             status = 126;
             why = "cannot enter '" + req.cwd + "': " + std::strerror(e);
         } else {
@@ -220,7 +178,8 @@ std::shared_ptr<ExecJob> ExecJob::start(asio::io_context& io, const wire::Exec& 
         }
         return nullptr;
     }
-    std::shared_ptr<ExecJob> job(new ExecJob(io, pid, s.our_in(), s.our_out(), s.our_err(), std::move(sink)));
+    const pid_t pid = r.pid;
+    std::shared_ptr<ExecJob> job(new ExecJob(io, pid, s.our_in(), s.our_out(), s.our_err(), std::move(sink), std::move(group)));
     live()[pid] = job;
     job->pump(job->out_, ATOLL_WIRE_STDOUT, job->out_done_);
     if (job->pty_)
@@ -230,9 +189,10 @@ std::shared_ptr<ExecJob> ExecJob::start(asio::io_context& io, const wire::Exec& 
     return job;
 }
 
-ExecJob::ExecJob(asio::io_context& io, pid_t pid, int in, int out, int err, Sink sink)
+ExecJob::ExecJob(asio::io_context& io, pid_t pid, int in, int out, int err, Sink sink,
+                 std::optional<JobGroup> group)
     : io_(io), pid_(pid), pty_(err < 0), in_(io, in), out_(io, out), err_(io), sink_(std::move(sink)),
-      drain_timer_(io), slow_timer_(io) {
+      group_(std::move(group)), drain_timer_(io), slow_timer_(io) {
     if (err >= 0)
         err_.assign(err);
 }
@@ -359,8 +319,18 @@ void ExecJob::maybe_finish() {
     // What the command left in its session goes before its end is
     // reported (it would go with the session anyway): a client that sees
     // EXIT sees nothing of the command running any more.
-    for (pid_t p : session_members(pid_))
-        ::kill(p, SIGKILL);
+    // Nothing left, once the leader was reaped, is nothing left for good:
+    // only a member can add a member (of the cgroup, or of the session).
+    if (group_) {
+        session_empty_ = !group_->populated();
+        if (!session_empty_)
+            group_->kill();
+    } else {
+        const auto left = session_members(pid_);
+        for (pid_t p : left)
+            ::kill(p, SIGKILL);
+        session_empty_ = left.empty();
+    }
     wire::Exit e;
     if (WIFSIGNALED(wait_status_)) {
         e.signal = static_cast<std::uint32_t>(WTERMSIG(wait_status_));
@@ -381,8 +351,11 @@ void ExecJob::end() {
     // not as the session id of anything but what it started.
     if (!reaped_)
         ::killpg(pid_, SIGKILL);
-    for (pid_t p : session_members(pid_))
-        ::kill(p, SIGKILL);
+    if (!session_empty_ && group_)
+        group_->kill();
+    else if (!session_empty_)
+        for (pid_t p : session_members(pid_))
+            ::kill(p, SIGKILL);
     boost::system::error_code ignored;
     in_.close(ignored);
     out_.close(ignored);

@@ -1,9 +1,11 @@
 // One remote command (EXEC): a child in its own session and process group,
 // its standard streams on pipes (or, with ATOLL_EXEC_F_PTY, on a
 // pseudo-terminal that is its controlling terminal), its end reported once
-// it exited and its output is drained. The group dies with the job: when the session that
-// asked for it ends for any reason (client gone, link lost, daemon
-// stopping), everything left in the group is killed, so no orphan survives.
+// it exited and its output is drained. Everything it starts is kept in a
+// cgroup of its own (job_group.hpp; its session where there is no cgroup
+// v2), and dies with the job: what is left when the command's end is
+// reported, and everything when the session that asked for it ends for any
+// reason (client gone, link lost, daemon stopping), so no orphan survives.
 #pragma once
 
 #include <sys/types.h>
@@ -14,9 +16,11 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "atoll/wire/messages.hpp"
+#include "job_group.hpp"
 
 namespace atl::atolld {
 
@@ -52,7 +56,7 @@ public:
     static void end_all();
 
 private:
-    ExecJob(asio::io_context& io, pid_t pid, int in, int out, int err, Sink sink);
+    ExecJob(asio::io_context& io, pid_t pid, int in, int out, int err, Sink sink, std::optional<JobGroup> group);
     void pump(asio::posix::stream_descriptor& d, std::uint16_t type, bool& done);
     void write_stdin();
     void exited(int wait_status);
@@ -67,8 +71,10 @@ private:
     bool stdin_writing_ = false, stdin_eof_ = false, stdin_broken_ = false;
     bool out_done_ = false, err_done_ = false;
     bool reaped_ = false, reported_ = false, ended_ = false;
+    bool session_empty_ = false;   // the leader is reaped and nothing is left in its session
     int wait_status_ = 0;
     std::array<std::uint8_t, 32 * 1024> out_buf_{}, err_buf_{};
+    std::optional<JobGroup> group_;   // nullopt: the session stands for the job
     asio::steady_timer drain_timer_;
     asio::steady_timer slow_timer_;
 

@@ -27,7 +27,7 @@ std::uint64_t meminfo(const std::string& key) {
 
 }  // namespace
 
-wire::Status local_status(const Config& cfg) {
+wire::Status local_status(const Config& cfg, const std::optional<std::vector<wire::PartitionState>>& table) {
     wire::Status s;
     s.node = cfg.self;
     s.name = cfg.name;
@@ -44,7 +44,7 @@ wire::Status local_status(const Config& cfg) {
     std::ifstream("/proc/uptime") >> up;
     s.uptime_s = static_cast<std::uint64_t>(up);
     if (cfg.host)
-        s.partitions = local_partition_table().value_or(std::vector<wire::PartitionState>{});
+        s.partitions = table.value_or(std::vector<wire::PartitionState>{});
     return s;
 }
 

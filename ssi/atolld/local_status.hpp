@@ -10,7 +10,10 @@
 
 namespace atl::atolld {
 
-[[nodiscard]] wire::Status local_status(const Config& cfg);
+// `table`: the host's partition table (local_partition_table()), which the
+// host's STATUS carries.
+[[nodiscard]] wire::Status local_status(const Config& cfg,
+                                        const std::optional<std::vector<wire::PartitionState>>& table);
 
 // The host's partition table through /dev/atoll; nullopt when this kernel
 // is not an Atoll host (no device).

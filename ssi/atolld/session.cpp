@@ -45,6 +45,10 @@ void Session::on_close(const std::string& why) {
 }
 
 void Session::on_frame(wire::Frame& f) {
+    // After a fatal error, frames the client sent behind the bad one (a
+    // client may send EXEC right behind its ROUTE_NAME) are not served.
+    if (conn_->ending())
+        return;
     if (hs_ && !hs_->done()) {
         const wire::Step st = hs_->on(f);
         for (const auto& [t, b] : st.send)
@@ -80,7 +84,7 @@ void Session::error(std::uint32_t code, const std::string& message, bool fatal) 
 void Session::serve(wire::Frame& f) {
     switch (f.type) {
     case ATOLL_WIRE_STATUS_REQ:
-        conn_->send(ATOLL_WIRE_STATUS, local_status(d_.config()).encode());
+        conn_->send(ATOLL_WIRE_STATUS, d_.status().encode());
         return;
     case ATOLL_WIRE_NODES_REQ:
         conn_->send(ATOLL_WIRE_NODES, d_.nodes().encode());
@@ -90,6 +94,16 @@ void Session::serve(wire::Frame& f) {
         if (!local_ || exec_asked_ || !n)
             return error(n ? ATOLL_WIRE_E_UNEXPECTED : ATOLL_WIRE_E_MALFORMED, "ROUTE refused here", true);
         return route(n->value);
+    }
+    case ATOLL_WIRE_ROUTE_NAME: {
+        const auto t = wire::Text::decode(f.payload);
+        if (!local_ || exec_asked_ || !t)
+            return error(t ? ATOLL_WIRE_E_UNEXPECTED : ATOLL_WIRE_E_MALFORMED, "ROUTE_NAME refused here", true);
+        std::string why;
+        const NodeAddress* a = d_.lookup(t->text, why);
+        if (a == nullptr)
+            return error(ATOLL_WIRE_E_NO_NODE, why, true);
+        return route(a->id);
     }
     case ATOLL_WIRE_EXEC: {
         const auto req = wire::Exec::decode(f.payload);
@@ -148,7 +162,7 @@ void Session::route(std::uint32_t node) {
     routed_ = true;
     const std::string who = addr->name + " (" + addr->address + ")";
     auto self = shared_from_this();
-    d_.dial(
+    d_.open_route(
         *addr,
         [self, who](std::shared_ptr<Conn> up, const wire::Welcome& w) {
             if (self->conn_->closed()) {

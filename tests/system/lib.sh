@@ -58,7 +58,8 @@ box_on='on() { if [ "$1" = host ]; then sh -c "$2"; else atoll run "${1#p}" --ti
 # Prepended to a box command: `ex NODE CMD` runs the shell command CMD on
 # NODE through atolld (`atoll exec`), once NODE's daemon answers (up to a
 # minute after a boot or restart). Whatever CMD leaves in the background
-# ends with it (atolld's no-orphan rule) unless started with setsid.
+# ends with it (atolld's no-orphan rule, setsid or not): a server that must
+# outlive CMD is started through the console (`on`).
 box_ex='ex() { _i=0; while ! atoll exec "$1" -- true 2>/dev/null && [ $_i -lt 120 ]; do sleep 0.5; _i=$((_i+1)); done; atoll exec "$1" -- sh -c "$2"; }'
 
 # section NAME: the lines of $out after the line "@@NAME", up to the next "@@" line.

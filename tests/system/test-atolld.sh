@@ -3,7 +3,7 @@
 # other; atoll exec runs commands on other kernels with stdin, separate
 # stdout and stderr, exit statuses and signals, or on a pseudo-terminal (-t,
 # driven through atoll-pty); no remote process outlives
-# its client (Ctrl-C or SIGKILL); atoll ps and atoll kill reach processes
+# its client (Ctrl-C or SIGKILL), nor its exec (setsid); atoll ps and atoll kill reach processes
 # by NODE:PID; atoll top sees the busiest process; atoll cp copies both ways with modes and checksums; hostile
 # connections are refused and the
 # daemon keeps serving; a partition that dies mid-exec ends the client with
@@ -47,6 +47,10 @@ i=0; while ! atoll exec p3 -- sh -c "ps -e -o args | grep -q \"[s]leep 1003\"" &
 kill -KILL $c; wait $c 2>/dev/null
 i=0; while atoll exec p3 -- sh -c "ps -e -o args | grep -q \"[s]leep 100[23]\"" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
 atoll exec p3 -- sh -c "ps -e -o args | grep -c \"[s]leep 100[23]\""
+echo @@ESCAPE
+atoll exec p3 -- sh -c "setsid sleep 1007 </dev/null >/dev/null 2>&1 & echo started"; echo "rc=$?"
+i=0; while atoll exec p3 -- sh -c "ps -e -o args | grep -q \"[s]leep 1007\"" && [ $i -lt 25 ]; do sleep 0.2; i=$((i+1)); done
+atoll exec p3 -- sh -c "ps -e -o args | grep -c \"[s]leep 1007\""
 echo @@PS
 atoll exec p1 -- sleep 1005 >/dev/null & c=$!
 i=0; while ! atoll ps --node p1 | grep -q " sleep 1005$" && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
@@ -71,7 +75,8 @@ echo @@HOSTILE
 for f in garbage wrong-key oversized exec-first; do atoll-fault atolld p1 $f; echo "rc=$?"; done
 atoll exec p1 -- sh -c "ls /tmp/atoll-fault-was-here 2>/dev/null; echo still-serving"
 echo @@BAD
-atoll exec p9 -- true; echo "rc=$?"
+atoll exec p9 -- touch /tmp/p9-ran; echo "rc=$?"
+ls /tmp/p9-ran 2>&1
 atoll exec -- true; echo "rc=$?"
 echo @@CRASH
 atoll exec p2 -- sleep 1004 >/dev/null 2>/tmp/crash & c=$!
@@ -122,6 +127,8 @@ sigint=$(section SIGINT)
 check "Ctrl-C ends the remote sleep: status 130" test "$(sed -n 1p <<<"$sigint")" = rc=130
 check "and no such process is left on p2" test "$(sed -n 2p <<<"$sigint")" = 0
 check "SIGKILL of the client leaves nothing of its process group on p3" test "$(section SIGKILL)" = 0
+check "a process that left the session (setsid) does not outlive its exec (the job's cgroup)" \
+    test "$(section ESCAPE)" = "$(printf 'started\nrc=0\n0')"
 ps=$(section PS)
 check "atoll ps lists the process atoll exec started, as p1:PID" grep -Eq "^p1:[0-9]+ +root +S .* sleep 1005$" <<<"$ps"
 check "atoll kill NODE:PID sends TERM: the exec ends with 143" \
@@ -150,6 +157,7 @@ check "the early EXEC ran nothing, and the daemon still serves" \
     test "$(tail -1 <<<"$hostile")" = still-serving -a "$(grep -c atoll-fault-was-here <<<"$hostile")" = 0
 bad=$(section BAD)
 check "an unknown node is refused, naming the nodes" grep -q "no node 'p9' in the cluster (nodes: host, p1, p2, p3)" <<<"$bad"
+check "an unknown node runs nothing, here or anywhere" grep -q "p9-ran.*No such file" <<<"$bad"
 check "an unknown node gives status 1, a usage error 2" \
     test "$(grep -c '^rc=1$' <<<"$bad")" = 1 -a "$(grep -c '^rc=2$' <<<"$bad")" = 1
 crash=$(section CRASH)

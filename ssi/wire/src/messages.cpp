@@ -251,6 +251,7 @@ std::string type_name(std::uint16_t type) {
     case ATOLL_WIRE_NODES_REQ: return "NODES_REQ";
     case ATOLL_WIRE_NODES: return "NODES";
     case ATOLL_WIRE_ROUTE: return "ROUTE";
+    case ATOLL_WIRE_ROUTE_NAME: return "ROUTE_NAME";
     case ATOLL_WIRE_EXEC: return "EXEC";
     case ATOLL_WIRE_STARTED: return "STARTED";
     case ATOLL_WIRE_STDIN: return "STDIN";

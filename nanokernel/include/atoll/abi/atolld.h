@@ -72,6 +72,9 @@ enum atoll_wire_type {
 				     * u32 state ATOLL_NODE_*, then STATUS's fields from cpus on
 				     * (zero when unknown), u64 ms since the last answer) */
 	ATOLL_WIRE_ROUTE = 20,      /* C (local): u32 node id: relay this connection there */
+	ATOLL_WIRE_ROUTE_NAME = 21, /* C (local): str node name, or its id in decimal: as ROUTE
+				     * (the daemon resolves it against the nodes `atoll nodes`
+				     * shows; E_NO_NODE names them) */
 
 	ATOLL_WIRE_EXEC = 32,       /* C: u32 flags (ATOLL_EXEC_F_*), u32 argc, argc x str,
 				     * u32 envc, envc x str "K=V", str cwd ("" = the daemon's);
