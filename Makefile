@@ -46,14 +46,14 @@ DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev kmod cpio \
   xz-utils gzip patch linux-source-6.12 cmake libgtest-dev libgmock-dev zlib1g-dev \
   libbenchmark-dev libnuma-dev numactl libboost-dev busybox-static \
   qemu-system-x86 clang libclang-rt-14-dev python3 iperf3 libsodium-dev \
-  mmdebstrap e2fsprogs dpkg-dev
+  mmdebstrap e2fsprogs dpkg-dev libmpich-dev libopenmpi-dev
 
 # tool -> package, checked before the steps that need them
 define need
 @command -v $(1) >/dev/null 2>&1 || { echo "error: '$(1)' not found; it comes with Debian package '$(2)' (run 'make deps' as root)" >&2; exit 1; }
 endef
 
-.PHONY: autodeps boxcheck all deps kernel cxx kmod images root debs disk run test unit bench soak fuzz clean distclean help
+.PHONY: autodeps boxcheck all deps kernel cxx kmod images root debs disk run test unit bench soak mpi-soak fuzz clean distclean help
 
 all: images disk
 
@@ -86,12 +86,14 @@ help:
 ##                    iperf3 and ping over vnet0 against loopback, atoll exec
 ##                    against atoll run and a local sh, the Debian root
 ##                    against the initramfs: partition boot, memory, read
-##                    speed; the vnet recovery soak); results in
+##                    speed; the vnet recovery soak; the MPI soak); results in
 ##                    build/bench/, summaries in
 ##                    doc/results.md
 ##   make soak        the vnet recovery soak only: SOAK_COUNT=200 scribbles
 ##                    of each kind on ring p1->p2, each followed by a ping
 ##                    that must succeed; BUSY=2 loads this machine meanwhile
+##   make mpi-soak    the MPI soak only: MPI_SOAK_COUNT=100 jobs of 4 ranks
+##                    over the host and 3 partitions, with MPICH then Open MPI
 ##   make fuzz        build the libFuzzer targets with clang and run each 30 s
 ##   make clean       remove build/ except the kernel trees
 ##   make distclean   remove build/ entirely
@@ -168,7 +170,7 @@ root: autodeps
 debs: images
 	$(call need,dpkg-deb,dpkg)
 	@box/debian/mkdeb.sh $(DEBS) $(KSRC) $(IMAGES) $(CMAKE_BUILD)/ssi/atoll $(CMAKE_BUILD)/ssi/atolld \
-	  $(BUILD)/kmod/atoll.ko \
+	  $(BUILD)/kmod/atoll.ko $(CMAKE_BUILD)/ssi/examples \
 	  $(CMAKE_BUILD)/tests/atoll-fault $(CMAKE_BUILD)/tests/atoll-timeit $(CMAKE_BUILD)/tests/atoll-pty
 
 disk: root debs
@@ -201,6 +203,12 @@ bench: images disk
 	@BOX_ROOT=initramfs tests/bench/exec-bench.sh $(CURDIR) $(BUILD)/bench/exec
 	@tests/bench/userland-bench.sh $(CURDIR) $(BUILD)/bench/userland
 	@BOX_ROOT=initramfs tests/bench/vnet-faults-soak.sh $(CURDIR) $(BUILD)/bench/vnet-faults $(SOAK_COUNT)
+	@tests/bench/mpi-soak.sh $(CURDIR) $(BUILD)/bench/mpi-soak $(MPI_SOAK_COUNT)
+
+# The MPI soak alone (part of bench): MPI_SOAK_COUNT jobs per MPI.
+MPI_SOAK_COUNT ?= 100
+mpi-soak: disk
+	@tests/bench/mpi-soak.sh $(CURDIR) $(BUILD)/bench/mpi-soak $(MPI_SOAK_COUNT)
 
 # The vnet recovery soak alone (part of bench): SOAK_COUNT scribbles of each
 # kind, BUSY=N busy loops on this machine meanwhile.

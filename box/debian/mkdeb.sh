@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build Atoll's Debian packages (doc/install.md).
 #
-#   mkdeb.sh OUT_DIR KSRC IMAGES_DIR ATOLL ATOLLD ATOLL_KO [TESTTOOL...]
+#   mkdeb.sh OUT_DIR KSRC IMAGES_DIR ATOLL ATOLLD ATOLL_KO EXAMPLES_DIR [TESTTOOL...]
 #
 # OUT_DIR/linux-image-<release>_<v>_amd64.deb
 #                                        the patched kernel built in KSRC:
@@ -12,7 +12,9 @@
 #                                        Debian's own kernels
 # OUT_DIR/atoll_<v>_amd64.deb            the tools, the daemon, atoll.ko for
 #                                        that kernel, init integration and
-#                                        the images partitions boot
+#                                        the images partitions boot, the
+#                                        MPI launcher agent and example
+#                                        (EXAMPLES_DIR: mpi-ring, mpi-ring.openmpi)
 # OUT_DIR/atoll-testtools_<v>_amd64.deb  fault injector, timers and workloads
 #                                        the system tests and benchmarks use
 #
@@ -22,21 +24,22 @@ set -euo pipefail
 exec 1>&2
 
 here=$(cd "$(dirname "$0")" && pwd)
-out=${1:?usage: mkdeb.sh OUT_DIR KSRC IMAGES_DIR ATOLL ATOLLD ATOLL_KO [TESTTOOL...]}
-ksrc=${2:?}; images=${3:?}; atoll=${4:?}; atolld=${5:?}; ko=${6:?}
-shift 6
+out=${1:?usage: mkdeb.sh OUT_DIR KSRC IMAGES_DIR ATOLL ATOLLD ATOLL_KO EXAMPLES_DIR [TESTTOOL...]}
+ksrc=${2:?}; images=${3:?}; atoll=${4:?}; atolld=${5:?}; ko=${6:?}; examples=${7:?}
+shift 7
+mpi=("$here/../../ssi/mpi/mpi-agent" "$here/../../ssi/mpi/mpi-rank" "$examples/mpi-ring" "$examples/mpi-ring.openmpi")
 release=$(cat "$ksrc/include/config/kernel.release" 2>/dev/null) ||
     { echo "debs: $ksrc is not a built kernel tree (run 'make')" >&2; exit 1; }
 tools=("$@" "$here/../rootfs/tools/"*)
 kfiles=("$ksrc/.config" "$ksrc/System.map" "$ksrc/modules.order")
-for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" \
+for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" "${mpi[@]}" \
          "$here/../rootfs/init" "$here/../rootfs/vnet-up" "$here/files/atoll.exports" "${kfiles[@]}"; do
     [ -e "$f" ] || { echo "debs: missing input $f (run 'make')" >&2; exit 1; }
 done
 command -v dpkg-deb >/dev/null || { echo "debs: dpkg-deb not found (package dpkg)" >&2; exit 1; }
 
 key=$( { cat "$here/mkdeb.sh"; echo "$release"
-         for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" \
+         for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" "${mpi[@]}" \
                   "$here/../rootfs/init" "$here/../rootfs/vnet-up" "$here/files/atoll.exports" "${kfiles[@]}"; do
              echo "${f##*/}"; sha256sum < "$f"; done; } | sha256sum | cut -c1-16)
 version=0.1+$key
@@ -102,6 +105,10 @@ strip -o "$p/usr/bin/atoll" "$atoll"
 strip -o "$p/usr/sbin/atolld" "$atolld"
 install -m 0755 "$here/../rootfs/init" "$p/usr/lib/atoll/init"
 install -m 0644 "$here/../rootfs/vnet-up" "$p/usr/lib/atoll/vnet-up"
+install -m 0755 "${mpi[0]}" "${mpi[1]}" "$p/usr/lib/atoll/"
+install -d "$p/usr/lib/atoll/examples"
+strip -o "$p/usr/lib/atoll/examples/mpi-ring" "${mpi[2]}"
+strip -o "$p/usr/lib/atoll/examples/mpi-ring.openmpi" "${mpi[3]}"
 install -m 0644 "$images/bzImage" "$p/usr/share/atoll/bzImage"
 install -m 0644 "$images/boot.cpio.gz" "$p/usr/share/atoll/rootfs.cpio.gz"
 install -m 0644 "$ko" "$p/lib/modules/$release/extra/atoll.ko"
@@ -110,7 +117,7 @@ echo /etc/exports.d/atoll.exports > "$tmp/conffiles"
 control atoll "$kpkg, busybox, iproute2, kmod, procps, nfs-kernel-server" \
     "Description: Atoll: one x86-64 machine as several Linux kernels, one cluster" \
     " The atoll tool (plan, boot, list, console, stop, restart, nodes, exec, ps," \
-    " kill, top, cp), the atolld daemon of every kernel, the atoll.ko kernel" \
+    " kill, top, cp, mpirun), the atolld daemon of every kernel, the atoll.ko kernel" \
     " object for kernel $release, the init that runs every kernel of a box, and" \
     " the kernel image and initramfs the host boots partitions from."
 mv "$tmp/conffiles" "$p/DEBIAN/conffiles"

@@ -74,5 +74,6 @@ extern const Command ps_command;
 extern const Command kill_command;
 extern const Command cp_command;
 extern const Command top_command;
+extern const Command mpirun_command;
 
 }  // namespace atl::cli

@@ -26,6 +26,7 @@ const Command* const commands[] = {
     &kill_command,
     &cp_command,
     &top_command,
+    &mpirun_command,
     &log_command,
     &console_command,
     &run_command,
