@@ -1,6 +1,8 @@
 // Argument reading shared by the subcommands.
 #include "cli.hpp"
 
+#include <algorithm>
+
 #include "atoll/ssi/size.hpp"
 
 namespace atl::cli {
@@ -49,6 +51,18 @@ std::uint32_t count_argument(std::string_view option, const std::string& value) 
     if (!v || *v > 1000)
         throw UsageError("option " + std::string(option) + " wants a number, not '" + value + "'");
     return static_cast<std::uint32_t>(*v);
+}
+
+std::vector<std::string> node_list(const std::string& list) {
+    std::vector<std::string> out;
+    for (std::size_t at = 0; at <= list.size();) {
+        const std::size_t comma = std::min(list.find(',', at), list.size());
+        if (comma == at)
+            throw UsageError("empty node name in '" + list + "'");
+        out.push_back(list.substr(at, comma - at));
+        at = comma + 1;
+    }
+    return out;
 }
 
 }  // namespace atl::cli

@@ -57,6 +57,8 @@ private:
 // Parses a SIZE argument of `option`, or throws UsageError.
 std::uint64_t size_argument(std::string_view option, const std::string& value);
 std::uint32_t count_argument(std::string_view option, const std::string& value);
+// "NODE[,NODE...]" to its names, or throws UsageError (an empty name).
+std::vector<std::string> node_list(const std::string& list);
 
 extern const Command plan_command;
 extern const Command boot_command;

@@ -124,14 +124,7 @@ Options parse(const Args& args) {
         } else if (a.starts_with("-")) {
             throw UsageError("unknown option '" + std::string(a) + "'");
         } else if (o.nodes.empty() && !o.all) {
-            std::string list(a);
-            for (std::size_t at = 0; at <= list.size();) {
-                const std::size_t comma = std::min(list.find(',', at), list.size());
-                if (comma == at)
-                    throw UsageError("empty node name in '" + list + "'");
-                o.nodes.push_back(list.substr(at, comma - at));
-                at = comma + 1;
-            }
+            o.nodes = node_list(std::string(a));
         } else {
             throw UsageError("unexpected '" + std::string(a) + "' (the command goes after --)");
         }

@@ -111,14 +111,7 @@ int run_mpirun(const Args& args) {
         if (is(a, "-n")) {
             req.ranks = positive("-n", value(a, "-n"));
         } else if (is(a, "--nodes")) {
-            const std::string list = value(a, "--nodes");
-            for (std::size_t at = 0; at <= list.size();) {
-                const std::size_t comma = std::min(list.find(',', at), list.size());
-                if (comma == at)
-                    throw UsageError("empty node name in '" + list + "'");
-                req.nodes.push_back(list.substr(at, comma - at));
-                at = comma + 1;
-            }
+            req.nodes = node_list(value(a, "--nodes"));
         } else if (is(a, "--per-node")) {
             req.per_node = positive("--per-node", value(a, "--per-node"));
         } else if (is(a, "--mpi")) {
