@@ -28,18 +28,19 @@ out=${1:?usage: mkdeb.sh OUT_DIR KSRC IMAGES_DIR ATOLL ATOLLD ATOLL_KO EXAMPLES_
 ksrc=${2:?}; images=${3:?}; atoll=${4:?}; atolld=${5:?}; ko=${6:?}; examples=${7:?}
 shift 7
 mpi=("$here/../../ssi/mpi/mpi-agent" "$here/../../ssi/mpi/mpi-rank" "$examples/mpi-ring" "$examples/mpi-ring.openmpi")
+slurm=("$here/../../ssi/slurm/slurm-up" "$here/../../ssi/slurm/slurm-sync" "$here/../../ssi/slurm/slurm-task-prolog")
 release=$(cat "$ksrc/include/config/kernel.release" 2>/dev/null) ||
     { echo "debs: $ksrc is not a built kernel tree (run 'make')" >&2; exit 1; }
 tools=("$@" "$here/../rootfs/tools/"*)
 kfiles=("$ksrc/.config" "$ksrc/System.map" "$ksrc/modules.order")
-for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" "${mpi[@]}" \
+for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" "${mpi[@]}" "${slurm[@]}" \
          "$here/../rootfs/init" "$here/../rootfs/vnet-up" "$here/files/atoll.exports" "${kfiles[@]}"; do
     [ -e "$f" ] || { echo "debs: missing input $f (run 'make')" >&2; exit 1; }
 done
 command -v dpkg-deb >/dev/null || { echo "debs: dpkg-deb not found (package dpkg)" >&2; exit 1; }
 
 key=$( { cat "$here/mkdeb.sh"; echo "$release"
-         for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" "${mpi[@]}" \
+         for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" "${mpi[@]}" "${slurm[@]}" \
                   "$here/../rootfs/init" "$here/../rootfs/vnet-up" "$here/files/atoll.exports" "${kfiles[@]}"; do
              echo "${f##*/}"; sha256sum < "$f"; done; } | sha256sum | cut -c1-16)
 version=0.1+$key
@@ -106,6 +107,8 @@ strip -o "$p/usr/sbin/atolld" "$atolld"
 install -m 0755 "$here/../rootfs/init" "$p/usr/lib/atoll/init"
 install -m 0644 "$here/../rootfs/vnet-up" "$p/usr/lib/atoll/vnet-up"
 install -m 0755 "${mpi[0]}" "${mpi[1]}" "$p/usr/lib/atoll/"
+install -m 0644 "${slurm[0]}" "$p/usr/lib/atoll/slurm-up"
+install -m 0755 "${slurm[1]}" "${slurm[2]}" "$p/usr/lib/atoll/"
 install -d "$p/usr/lib/atoll/examples"
 strip -o "$p/usr/lib/atoll/examples/mpi-ring" "${mpi[2]}"
 strip -o "$p/usr/lib/atoll/examples/mpi-ring.openmpi" "${mpi[3]}"
@@ -117,7 +120,7 @@ echo /etc/exports.d/atoll.exports > "$tmp/conffiles"
 control atoll "$kpkg, busybox, iproute2, kmod, procps, nfs-kernel-server" \
     "Description: Atoll: one x86-64 machine as several Linux kernels, one cluster" \
     " The atoll tool (plan, boot, list, console, stop, restart, nodes, exec, ps," \
-    " kill, top, cp, mpirun), the atolld daemon of every kernel, the atoll.ko kernel" \
+    " kill, top, cp, mpirun, slurm), the atolld daemon of every kernel, the atoll.ko kernel" \
     " object for kernel $release, the init that runs every kernel of a box, and" \
     " the kernel image and initramfs the host boots partitions from."
 mv "$tmp/conffiles" "$p/DEBIAN/conffiles"

@@ -77,5 +77,6 @@ extern const Command kill_command;
 extern const Command cp_command;
 extern const Command top_command;
 extern const Command mpirun_command;
+extern const Command slurm_command;
 
 }  // namespace atl::cli

@@ -27,6 +27,7 @@ const Command* const commands[] = {
     &cp_command,
     &top_command,
     &mpirun_command,
+    &slurm_command,
     &log_command,
     &console_command,
     &run_command,

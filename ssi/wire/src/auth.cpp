@@ -43,6 +43,22 @@ Proof derive(const Key& key, std::string_view label, const Nonce& c, const Nonce
     return out;
 }
 
+std::vector<std::uint8_t> derive_secret(const Key& key, std::string_view label, std::size_t size) {
+    std::vector<std::uint8_t> out;
+    out.reserve(size + crypto_auth_hmacsha256_BYTES);
+    for (std::uint8_t i = 0; out.size() < size; ++i) {
+        crypto_auth_hmacsha256_state st;
+        crypto_auth_hmacsha256_init(&st, key.data(), key.size());
+        crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(label.data()), label.size());
+        crypto_auth_hmacsha256_update(&st, &i, 1);
+        std::uint8_t block[crypto_auth_hmacsha256_BYTES];
+        crypto_auth_hmacsha256_final(&st, block);
+        out.insert(out.end(), block, block + sizeof block);
+    }
+    out.resize(size);
+    return out;
+}
+
 Mac frame_mac(const Key& session, char dir, std::uint64_t seq, std::span<const std::uint8_t> header,
               std::span<const std::uint8_t> payload) {
     std::uint8_t pre[9];

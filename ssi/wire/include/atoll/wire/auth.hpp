@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "atoll/abi/atolld.h"
 
@@ -29,6 +30,12 @@ using Mac = std::array<std::uint8_t, ATOLL_WIRE_MAC_SIZE>;
 // proofs ("atolld-server", "atolld-client") and the session key
 // ("atolld-session").
 [[nodiscard]] Proof derive(const Key& key, std::string_view label, const Nonce& c, const Nonce& s);
+
+// A secret for another program (munge's key: doc/slurm.md), the same on
+// every kernel that holds the cluster key: HMAC(key, label | i) for i = 0,
+// 1, ... concatenated and cut to `size` bytes (at most 8160). Distinct labels give
+// unrelated secrets, and none of them tells the cluster key.
+[[nodiscard]] std::vector<std::uint8_t> derive_secret(const Key& key, std::string_view label, std::size_t size);
 
 // The MAC of one frame: HMAC(session, dir | seq | header | payload), cut to 16 bytes.
 [[nodiscard]] Mac frame_mac(const Key& session, char dir, std::uint64_t seq, std::span<const std::uint8_t> header,

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Slurm on the box's partitions (issue 13, doc/slurm.md), on the Debian
+# root: init starts munged and slurmctld on the host, munged and slurmd in
+# p1..p3, and generates slurm.conf from atolld's node table, so that sinfo
+# shows p1..p3 idle with no hand-written configuration; munge credentials
+# made in a partition verify on the host (one key, derived from the cluster
+# key); srun, srun --mpi=pmi2 with the MPI example and sbatch --wait run
+# from the shared /home; a stopped partition goes down in sinfo and comes
+# back idle after atoll restart, and runs a job again; a generator with no
+# partition ever up refuses clearly and writes nothing.
+. "$(dirname "$0")/lib.sh"
+export BOX_ROOT=debian
+
+box '
+# wait_for SECONDS COMMAND: until COMMAND succeeds, twice a second.
+wait_for() { _n=$(($1 * 2)); shift; while ! "$@" && [ $_n -gt 0 ]; do sleep 0.5; _n=$((_n - 1)); done; "$@"; }
+nodes_up() { [ "$(atoll nodes | grep -c " up ")" -ge 4 ]; }
+idle() { [ "$(sinfo -h -N -o "%N %t" 2>/dev/null | grep -c " idle$")" -ge "$1" ]; }
+state_of() { sinfo -h -N -n "$1" -o "%t" 2>/dev/null; }
+is_state() { case "$(state_of "$1")" in $2) return 0 ;; esac; return 1; }
+wait_for 60 nodes_up
+t0=$(date +%s)
+wait_for 120 idle 3
+echo "slurm ready $(( $(date +%s) - t0 )) s after the nodes were up"
+echo @@SINFO
+sinfo -h -N -o "%N %t %c %m"
+echo @@CONF
+grep -E "^(NodeName|PartitionName|SlurmctldHost)=" /etc/slurm/slurm.conf
+echo @@MUNGE
+atoll exec p1 -- munge -n | unmunge 2>&1 | grep STATUS
+echo @@SRUN
+cd /home
+timeout 60 srun -N3 hostname | sort; echo "rc=$?"
+timeout 60 srun -N1 -w p1 printenv UCX_NET_DEVICES; echo "rc=$?"
+echo @@MPI
+timeout 180 srun -N3 --mpi=pmi2 /usr/lib/atoll/examples/mpi-ring 3; echo "rc=$?"
+echo @@SBATCH
+printf "#!/bin/sh\nsrun hostname | sort\necho batch-done\n" > /home/slurm-job.sh
+rm -f /home/slurm-job.out
+timeout 120 sbatch --wait -N2 -o /home/slurm-job.out /home/slurm-job.sh; echo "rc=$?"
+cat /home/slurm-job.out
+echo @@STOP
+atoll stop 2 >/dev/null; echo "stop rc=$?"
+t0=$(date +%s)
+wait_for 90 is_state p2 "down*" && echo "p2 down $(( $(date +%s) - t0 )) s after the stop"
+sinfo -h -N -o "%N %t"
+echo @@RESTART
+atoll restart 2 >/dev/null; echo "restart rc=$?"
+t0=$(date +%s)
+wait_for 150 is_state p2 idle && echo "p2 idle $(( $(date +%s) - t0 )) s after the restart"
+timeout 60 srun -N1 -w p2 hostname; echo "rc=$?"
+echo @@REFUSE
+printf "0 host 10.77.0.1\n9 p9 10.77.0.10\n" > /tmp/nodes
+atoll slurm conf --nodes /tmp/nodes --write /tmp/never.conf; echo "rc=$?"
+test -e /tmp/never.conf && echo "never.conf written" || echo "nothing written"
+atoll slurm conf --controller p42 >/dev/null; echo "rc=$?"
+echo @@LOGS
+tail -n 30 /var/log/slurm-sync.log /var/log/slurmctld.log
+for n in p1 p2 p3; do echo "--- $n"; atoll exec $n -- tail -n 15 /var/log/slurmd.log; done
+echo @@END'
+check "box command succeeded (rc=$rc)" test "$rc" = 0
+check "slurm ready" grep -q "^slurm ready" <<<"$out"
+sinfo=$(section SINFO)
+for n in p1 p2 p3; do
+    check "sinfo: $n idle with its CPU and memory" grep -Eq "^$n idle 1 [0-9]{3,}$" <<<"$sinfo"
+done
+check "sinfo: only the three partitions (the host is the controller)" test "$(wc -l <<<"$sinfo")" = 3
+conf=$(section CONF)
+check "slurm.conf: the host controls" grep -qx "SlurmctldHost=host(10.77.0.1)" <<<"$conf"
+check "slurm.conf: 15 nodes declared, 12 of them never up (FUTURE)" \
+    test "$(grep -c '^NodeName=' <<<"$conf")" = 15 -a "$(grep -c 'State=FUTURE' <<<"$conf")" = 12
+check "munge: a credential made on p1 verifies on the host" grep -q "STATUS: *Success (0)" <<<"$(section MUNGE)"
+srun_out=$(section SRUN)
+check "srun -N3 hostname ran on p1, p2, p3" \
+    test "$(grep -cxE 'p[123]' <<<"$srun_out")" = 3 -a "$(grep -cx 'rc=0' <<<"$srun_out")" = 2
+check "a task's MPI transport is the kernels' link (vnet0)" grep -qx "vnet0" <<<"$srun_out"
+mpi=$(section MPI)
+check "srun --mpi=pmi2 mpi-ring: rc 0" grep -qx "rc=0" <<<"$mpi"
+for n in p1 p2 p3; do
+    check "srun --mpi=pmi2: a rank on $n" grep -Eq "^rank [0-2] of 3 on $n " <<<"$mpi"
+done
+check "srun --mpi=pmi2: ring, allreduce and barrier exact" \
+    test "$(grep -cE '^(ring|allreduce|barrier).* ok$' <<<"$mpi")" = 3
+batch=$(section SBATCH)
+check "sbatch --wait: rc 0, its output in /home from both nodes" \
+    test "$(grep -c '^rc=0$' <<<"$batch")" = 1 -a "$(grep -c '^p[123]$' <<<"$batch")" = 2 -a \
+    "$(grep -c '^batch-done$' <<<"$batch")" = 1
+stop=$(section STOP)
+check "a stopped partition shows down in sinfo" grep -q "^p2 down .* s after the stop$" <<<"$stop"
+restart=$(section RESTART)
+check "after atoll restart it is idle again" grep -q "^p2 idle .* s after the restart$" <<<"$restart"
+check "... and runs a job" test -n "$(grep -x p2 <<<"$restart")" -a -n "$(grep -x rc=0 <<<"$restart")"
+refuse=$(section REFUSE)
+check "no partition ever up: refused, saying why, nothing written" \
+    test -n "$(grep 'no partition has been up yet' <<<"$refuse")" -a -n "$(grep -x 'nothing written' <<<"$refuse")"
+check "an unknown controller is refused" grep -q "the controller 'p42' is not a node" <<<"$refuse"
+check "refusals exit 1" test "$(grep '^rc=' <<<"$refuse" | tr '\n' ' ')" = "rc=1 rc=1 "
+pass
