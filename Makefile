@@ -86,7 +86,8 @@ help:
 ##                    iperf3 and ping over vnet0 against loopback, atoll exec
 ##                    against atoll run and a local sh, the Debian root
 ##                    against the initramfs: partition boot, memory, read
-##                    speed; the vnet recovery soak; the MPI soak); results in
+##                    speed; srun against atoll exec; the vnet recovery soak;
+##                    the MPI soak); results in
 ##                    build/bench/, summaries in
 ##                    doc/results.md
 ##   make soak        the vnet recovery soak only: SOAK_COUNT=200 scribbles
@@ -202,6 +203,7 @@ bench: images disk
 	@BOX_ROOT=initramfs tests/bench/vnet-bench.sh $(CURDIR) $(BUILD)/bench/vnet
 	@BOX_ROOT=initramfs tests/bench/exec-bench.sh $(CURDIR) $(BUILD)/bench/exec
 	@tests/bench/userland-bench.sh $(CURDIR) $(BUILD)/bench/userland
+	@tests/bench/slurm-bench.sh $(CURDIR) $(BUILD)/bench/slurm
 	@BOX_ROOT=initramfs tests/bench/vnet-faults-soak.sh $(CURDIR) $(BUILD)/bench/vnet-faults $(SOAK_COUNT)
 	@tests/bench/mpi-soak.sh $(CURDIR) $(BUILD)/bench/mpi-soak $(MPI_SOAK_COUNT)
 
@@ -221,8 +223,8 @@ fuzz:
 	@cmake -S . -B $(BUILD)/cmake-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
 	  -DATOLL_FUZZ=ON -DATOLL_TSAN=OFF -DATOLL_BENCH=OFF \
 	  -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined >/dev/null
-	@cmake --build $(BUILD)/cmake-fuzz -j$(JOBS) --target fuzz_lagoon fuzz_handoff fuzz_vnet_rx fuzz_wire
-	@for f in fuzz_lagoon fuzz_handoff fuzz_vnet_rx fuzz_wire; do echo "fuzz: $$f (30 s)"; \
+	@cmake --build $(BUILD)/cmake-fuzz -j$(JOBS) --target fuzz_lagoon fuzz_handoff fuzz_vnet_rx fuzz_wire fuzz_slurm_conf
+	@for f in fuzz_lagoon fuzz_handoff fuzz_vnet_rx fuzz_wire fuzz_slurm_conf; do echo "fuzz: $$f (30 s)"; \
 	  $(BUILD)/cmake-fuzz/tests/$$f -max_total_time=30 -print_final_stats=1 2>&1 | tail -n 3 || exit 1; done
 
 clean:

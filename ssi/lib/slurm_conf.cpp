@@ -34,11 +34,11 @@ std::optional<T> number(std::string_view s) {
 }
 
 // A name or address Slurm takes as one word of its configuration (and a
-// host name): letters, digits, '-', '_', '.'; ':' for IPv6.
-bool plain_word(std::string_view s) {
-    return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
+// host name): letters, digits, '-', '_', '.'; ':' in an (IPv6) address.
+bool plain_word(std::string_view s, bool address = false) {
+    return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [&](char c) {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-               c == '.' || c == ':';
+               c == '.' || (address && c == ':');
     });
 }
 
@@ -67,7 +67,7 @@ std::optional<std::vector<ClusterNode>> parse_cluster_nodes(std::string_view tex
             return true;
         const std::string where = "line " + std::to_string(n) + ": ";
         const auto id = w.size() == 3 ? number<std::uint32_t>(w[0]) : std::nullopt;
-        if (!id || !plain_word(w[1]) || !plain_word(w[2]))
+        if (!id || !plain_word(w[1]) || !plain_word(w[2], true))
             return ok = false, why = where + "expected 'ID NAME ADDRESS'", false;
         if (!ids.insert(*id).second)
             return ok = false, why = where + "id " + std::to_string(*id) + " is listed twice", false;

@@ -4,10 +4,12 @@
 # p1..p3, and generates slurm.conf from atolld's node table, so that sinfo
 # shows p1..p3 idle with no hand-written configuration; munge credentials
 # made in a partition verify on the host (one key, derived from the cluster
-# key); srun, srun --mpi=pmi2 with the MPI example and sbatch --wait run
-# from the shared /home; a stopped partition goes down in sinfo and comes
-# back idle after atoll restart, and runs a job again; a generator with no
-# partition ever up refuses clearly and writes nothing.
+# key); srun, srun --mpi=pmi2 (MPICH) and --mpi=pmix (Open MPI) with the
+# MPI example, and sbatch --wait run from the shared /home; partitions that
+# crash under jobs fail the srun job (NODE_FAIL) and requeue the batch job
+# that asked for it, go down in sinfo, and after atoll restart are idle
+# again and run new jobs; a generator with no partition ever up refuses
+# clearly and writes nothing.
 . "$(dirname "$0")/lib.sh"
 export BOX_ROOT=debian
 
@@ -34,21 +36,40 @@ timeout 60 srun -N3 hostname | sort; echo "rc=$?"
 timeout 60 srun -N1 -w p1 printenv UCX_NET_DEVICES; echo "rc=$?"
 echo @@MPI
 timeout 180 srun -N3 --mpi=pmi2 /usr/lib/atoll/examples/mpi-ring 3; echo "rc=$?"
+echo @@PMIX
+timeout 180 srun -N3 --mpi=pmix /usr/lib/atoll/examples/mpi-ring.openmpi 3; echo "rc=$?"
 echo @@SBATCH
 printf "#!/bin/sh\nsrun hostname | sort\necho batch-done\n" > /home/slurm-job.sh
 rm -f /home/slurm-job.out
 timeout 120 sbatch --wait -N2 -o /home/slurm-job.out /home/slurm-job.sh; echo "rc=$?"
 cat /home/slurm-job.out
-echo @@STOP
-atoll stop 2 >/dev/null; echo "stop rc=$?"
+echo @@CRASH
+# p2 and p3 crash under jobs (one CPU each: one job each): an srun on p3
+# (fails) and, on p2, a batch job that asked to be requeued (runs again
+# once p2 is back, after a delay Slurm adds: cancelled here).
+rm -f /home/requeue.log
+printf "#!/bin/sh\necho started >> /home/requeue.log\n[ \$(wc -l < /home/requeue.log) -ge 2 ] || sleep 600\n" > /home/requeue.sh
+sbatch -Q --requeue -N1 -w p2 -o /dev/null /home/requeue.sh
+timeout 300 srun -N1 -w p3 -J crash-srun sleep 600 2>/tmp/srun.err & j=$!
+running() { [ "$(squeue -h -t R | wc -l)" = 2 ]; }
+wait_for 60 running && echo "two jobs running"
+atoll stop --force 2 >/dev/null; atoll stop --force 3 >/dev/null; echo "stop rc=$?"
 t0=$(date +%s)
-wait_for 90 is_state p2 "down*" && echo "p2 down $(( $(date +%s) - t0 )) s after the stop"
+wait $j; echo "srun rc=$? after $(( $(date +%s) - t0 )) s"
+sed "s/^/| /" /tmp/srun.err
+scontrol -o show job | grep -o "JobName=crash-srun .*JobState=[A-Z_]*" | grep -o "JobState=[A-Z_]*"
+wait_for 90 is_state p2 "down*" && echo "p2 down $(( $(date +%s) - t0 )) s after the crash"
 sinfo -h -N -o "%N %t"
+squeue -h -o "%i %T %r"
+# Slurm holds a requeued job back for a while (about 2 minutes here)
+# before it runs again: not waited for.
+scancel $(squeue -h -o %i)
 echo @@RESTART
-atoll restart 2 >/dev/null; echo "restart rc=$?"
+atoll restart 2 >/dev/null; atoll restart 3 >/dev/null; echo "restart rc=$?"
 t0=$(date +%s)
-wait_for 150 is_state p2 idle && echo "p2 idle $(( $(date +%s) - t0 )) s after the restart"
-timeout 60 srun -N1 -w p2 hostname; echo "rc=$?"
+wait_for 150 idle 3 && echo "p2 and p3 back $(( $(date +%s) - t0 )) s after the restart"
+sinfo -h -N -o "%N %t"
+timeout 60 srun -N2 -w p2,p3 hostname | sort; echo "rc=$?"
 echo @@REFUSE
 printf "0 host 10.77.0.1\n9 p9 10.77.0.10\n" > /tmp/nodes
 atoll slurm conf --nodes /tmp/nodes --write /tmp/never.conf; echo "rc=$?"
@@ -81,15 +102,24 @@ for n in p1 p2 p3; do
 done
 check "srun --mpi=pmi2: ring, allreduce and barrier exact" \
     test "$(grep -cE '^(ring|allreduce|barrier).* ok$' <<<"$mpi")" = 3
+pmix=$(section PMIX)
+check "srun --mpi=pmix (Open MPI) mpi-ring: rc 0, a rank on each partition, exact" \
+    test -n "$(grep -x 'rc=0' <<<"$pmix")" -a "$(grep -cE '^rank [0-2] of 3 on p[123] ' <<<"$pmix")" = 3 -a \
+    "$(grep -cE '^(ring|allreduce|barrier).* ok$' <<<"$pmix")" = 3
 batch=$(section SBATCH)
 check "sbatch --wait: rc 0, its output in /home from both nodes" \
     test "$(grep -c '^rc=0$' <<<"$batch")" = 1 -a "$(grep -c '^p[123]$' <<<"$batch")" = 2 -a \
     "$(grep -c '^batch-done$' <<<"$batch")" = 1
-stop=$(section STOP)
-check "a stopped partition shows down in sinfo" grep -q "^p2 down .* s after the stop$" <<<"$stop"
+crash=$(section CRASH)
+check "a job ran on each of p2 and p3 when they crashed" grep -qx "two jobs running" <<<"$crash"
+check "the srun job on the crashed partition ended" grep -Eq "^srun rc=[0-9]+ after [0-9]+ s$" <<<"$crash"
+check "... as NODE_FAIL" grep -qx "JobState=NODE_FAIL" <<<"$crash"
+check "a crashed partition shows down in sinfo" grep -q "^p2 down .* s after the crash$" <<<"$crash"
+check "the requeue-able batch job was requeued, not failed" grep -Eq "^[0-9]+ PENDING " <<<"$crash"
 restart=$(section RESTART)
-check "after atoll restart it is idle again" grep -q "^p2 idle .* s after the restart$" <<<"$restart"
-check "... and runs a job" test -n "$(grep -x p2 <<<"$restart")" -a -n "$(grep -x rc=0 <<<"$restart")"
+check "after atoll restart both are back" grep -q "^p2 and p3 back .* s after the restart$" <<<"$restart"
+check "... p2 and p3 idle" test -n "$(grep -x 'p2 idle' <<<"$restart")" -a -n "$(grep -x 'p3 idle' <<<"$restart")"
+check "... and both run a new job" test "$(grep -cxE 'p2|p3' <<<"$restart")" = 2 -a -n "$(grep -x rc=0 <<<"$restart")"
 refuse=$(section REFUSE)
 check "no partition ever up: refused, saying why, nothing written" \
     test -n "$(grep 'no partition has been up yet' <<<"$refuse")" -a -n "$(grep -x 'nothing written' <<<"$refuse")"
