@@ -8,8 +8,9 @@
 # MPI example, and sbatch --wait run from the shared /home; partitions that
 # crash under jobs fail the srun job (NODE_FAIL) and requeue the batch job
 # that asked for it, go down in sinfo, and after atoll restart are idle
-# again and run new jobs; a generator with no partition ever up refuses
-# clearly and writes nothing.
+# again and run new jobs; a partition booted later (p4, on p3's CPU and RAM)
+# joins without a restart of slurmctld; a generator with no partition ever
+# up refuses clearly and writes nothing.
 . "$(dirname "$0")/lib.sh"
 export BOX_ROOT=debian
 
@@ -70,6 +71,17 @@ t0=$(date +%s)
 wait_for 150 idle 3 && echo "p2 and p3 back $(( $(date +%s) - t0 )) s after the restart"
 sinfo -h -N -o "%N %t"
 timeout 60 srun -N2 -w p2,p3 hostname | sort; echo "rc=$?"
+echo @@JOIN
+# A partition Slurm never saw joins without a restart of slurmctld: p3
+# gives its CPU and RAM back, and p4 boots on them.
+ctl=$(pgrep -x slurmctld)
+atoll stop --force 3 >/dev/null && atoll release 3 >/dev/null; echo "release rc=$?"
+atoll boot --id 4 --cpus 3 --node 1 --memory "0x140000000 1G" >/dev/null; echo "boot rc=$?"
+t0=$(date +%s)
+wait_for 150 is_state p4 idle && echo "p4 idle $(( $(date +%s) - t0 )) s after its boot"
+timeout 60 srun -N1 -w p4 hostname; echo "rc=$?"
+[ "$(pgrep -x slurmctld)" = "$ctl" ] && echo "slurmctld not restarted"
+sinfo -h -N -o "%N %t"
 echo @@REFUSE
 printf "0 host 10.77.0.1\n9 p9 10.77.0.10\n" > /tmp/nodes
 atoll slurm conf --nodes /tmp/nodes --write /tmp/never.conf; echo "rc=$?"
@@ -77,7 +89,7 @@ test -e /tmp/never.conf && echo "never.conf written" || echo "nothing written"
 atoll slurm conf --controller p42 >/dev/null; echo "rc=$?"
 echo @@LOGS
 tail -n 30 /var/log/slurm-sync.log /var/log/slurmctld.log
-for n in p1 p2 p3; do echo "--- $n"; atoll exec $n -- tail -n 15 /var/log/slurmd.log; done
+for n in p1 p2 p4; do echo "--- $n"; atoll exec $n -- tail -n 15 /var/log/slurmd.log; done
 echo @@END'
 check "box command succeeded (rc=$rc)" test "$rc" = 0
 check "slurm ready" grep -q "^slurm ready" <<<"$out"
@@ -120,6 +132,10 @@ restart=$(section RESTART)
 check "after atoll restart both are back" grep -q "^p2 and p3 back .* s after the restart$" <<<"$restart"
 check "... p2 and p3 idle" test -n "$(grep -x 'p2 idle' <<<"$restart")" -a -n "$(grep -x 'p3 idle' <<<"$restart")"
 check "... and both run a new job" test "$(grep -cxE 'p2|p3' <<<"$restart")" = 2 -a -n "$(grep -x rc=0 <<<"$restart")"
+join=$(section JOIN)
+check "p4, booted later, joins: idle in sinfo" grep -q "^p4 idle .* s after its boot$" <<<"$join"
+check "... runs a job" test -n "$(grep -x p4 <<<"$join")" -a -n "$(grep -x rc=0 <<<"$join")"
+check "... without a restart of slurmctld" grep -qx "slurmctld not restarted" <<<"$join"
 refuse=$(section REFUSE)
 check "no partition ever up: refused, saying why, nothing written" \
     test -n "$(grep 'no partition has been up yet' <<<"$refuse")" -a -n "$(grep -x 'nothing written' <<<"$refuse")"
