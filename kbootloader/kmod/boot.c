@@ -33,7 +33,7 @@
 
 #include "atoll/abi/apstart.h"
 #include "atoll/abi/bootparams.h"
-#include "atoll_host.h"
+#include "kbootloader.h"
 #include "kb_bridge.h"
 #include "lagoon_bridge.h"
 
@@ -77,6 +77,7 @@ struct boot_ctx {
 	struct atoll_kb_input in;
 	struct atoll_kb_layout layout;
 	int cpu_nums[ATOLL_MAX_PARTITION_CPUS];
+	struct atoll_kb_cpu cpus[ATOLL_KB_MAX_HOST_CPUS];
 };
 
 static void *copy_user_blob(u64 uptr, u64 size, u64 max, const char *what, char *err)
@@ -117,9 +118,12 @@ static void describe_machine(struct boot_ctx *c, struct atoll_kb_machine *m)
 		};
 		p++;
 	}
+	for (i = 0; i < atoll_host.cpu_count && i < ATOLL_KB_MAX_HOST_CPUS; i++)
+		c->cpus[i] = (struct atoll_kb_cpu){ .apic_id = atoll_host.cpus[i].apic_id,
+			.node = atoll_host.cpus[i].node, .core = atoll_host.cpus[i].core };
 	*m = (struct atoll_kb_machine){
 		.boot_apic_id = atoll_host.boot_apic_id,
-		.cpu_count = atoll_host.cpu_count, .cpus = atoll_host.cpus,
+		.cpu_count = i, .cpus = c->cpus,
 		.pool_count = atoll_host.pool_count, .pool = atoll_host.pool,
 		.lagoon = { atoll_host.lagoon_phys, atoll_host.lagoon_phys + atoll_host.lagoon_size },
 		.partition_count = p, .partitions = c->parts,

@@ -24,7 +24,7 @@
 #include <linux/workqueue.h>
 #include <asm/atoll.h>
 
-#include "atoll_host.h"
+#include "kbootloader.h"
 #include "lagoon_bridge.h"
 
 #define ATOLL_MONITOR_MS 250
@@ -115,6 +115,15 @@ static void to_stopped(struct atoll_host_partition *hp, u32 reason)
 	pr_info("partition %u stopped (reason %u)\n", hp->id, reason);
 }
 
+/*
+ * Time since THEN, never negative: a list query stamps heartbeats with its
+ * own clock reading, which may be later than the monitor's.
+ */
+static u64 since(u64 now, u64 then)
+{
+	return now > then ? now - then : 0;
+}
+
 static void check_partition(struct atoll_host_partition *hp, u64 now)
 {
 	u32 state = 0, reason = 0, parked = 0;
@@ -138,14 +147,14 @@ static void check_partition(struct atoll_host_partition *hp, u64 now)
 	}
 	if (atoll_partition_beat(hp, beat, now))
 		return;
-	if (hp->state == ATOLL_PSTATE_RUNNING && now - hp->last_beat_ns > ATOLL_HUNG_NS) {
+	if (hp->state == ATOLL_PSTATE_RUNNING && since(now, hp->last_beat_ns) > ATOLL_HUNG_NS) {
 		pr_warn("partition %u: no heartbeat for %llu ms: hung\n", hp->id,
-			(now - hp->last_beat_ns) / NSEC_PER_MSEC);
+			since(now, hp->last_beat_ns) / NSEC_PER_MSEC);
 		atoll_set_partition_state(hp, ATOLL_PSTATE_HUNG, ATOLL_PREASON_WATCHDOG);
 	}
 	if (hp->state == ATOLL_PSTATE_STOPPING && now > hp->stop_deadline_ns) {
 		pr_warn("partition %u did not stop cleanly in time; it keeps running\n", hp->id);
-		atoll_set_partition_state(hp, hp->last_beat_ns + ATOLL_HUNG_NS > now ?
+		atoll_set_partition_state(hp, since(now, hp->last_beat_ns) < ATOLL_HUNG_NS ?
 					  ATOLL_PSTATE_RUNNING : ATOLL_PSTATE_HUNG,
 					  ATOLL_PREASON_NONE);
 	}
@@ -153,11 +162,12 @@ static void check_partition(struct atoll_host_partition *hp, u64 now)
 
 static void monitor(struct work_struct *w)
 {
-	u64 now = ktime_get_ns();
 	bool any = false;
 	unsigned int i;
+	u64 now;
 
 	mutex_lock(&atoll_host.lock);
+	now = ktime_get_ns();	/* read under the lock: a boot may hold it for long */
 	for (i = 0; i < ATOLL_MAX_PARTITIONS; i++) {
 		struct atoll_host_partition *hp = &atoll_host.parts[i];
 

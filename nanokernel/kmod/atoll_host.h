@@ -11,7 +11,14 @@
 #include <linux/types.h>
 #include "atoll/abi/ioctl.h"
 #include "atoll/abi/lagoon.h"
-#include "kb_bridge.h"
+
+#define ATOLL_HOST_MAX_CPUS 256u
+
+struct atoll_host_cpu {
+	u32 apic_id;
+	u32 node;
+	u32 core;		/* CPUs sharing a core id are SMT siblings */
+};
 
 struct atoll_host_partition {
 	bool used;
@@ -45,29 +52,12 @@ struct atoll_host {
 	 * offline in the host.
 	 */
 	u32 cpu_count;
-	struct atoll_kb_cpu cpus[ATOLL_KB_MAX_HOST_CPUS];
+	struct atoll_host_cpu cpus[ATOLL_HOST_MAX_CPUS];
 	struct atoll_host_partition parts[ATOLL_MAX_PARTITIONS];
 };
 
 extern struct atoll_host atoll_host;
 
-/* kbootloader/kmod/boot.c */
-long atoll_boot_ioctl(struct atoll_boot_request __user *ureq);
-int atoll_cpu_of_apic(u32 apic_id);
-/* Send CPUs to the trampoline's park loop (INIT-SIPI: works with interrupts off). */
-int atoll_tramp_install(void);
-int atoll_park_cpus(const u32 *apic_ids, unsigned int count);
-
-/* kbootloader/kmod/lifecycle.c, all under atoll_host.lock */
-bool atoll_partition_has_apic(const struct atoll_host_partition *hp, u32 apic_id);
-bool atoll_same_cpus(const struct atoll_host_partition *hp, const u32 *apic_ids, u32 count);
-void atoll_set_partition_state(struct atoll_host_partition *hp, u32 state, u32 reason);
-void atoll_update_running(void);
-/* A heartbeat seen (by the monitor or a list query): true if it is new. */
-bool atoll_partition_beat(struct atoll_host_partition *hp, u64 beat, u64 now);
-void atoll_monitor_kick(void);
-void atoll_monitor_stop(void);
-long atoll_stop_ioctl(struct atoll_stop __user *uarg, u32 size);
 /* Pipeline post from process context (atoll_main.c owns the pipelines). */
 int atoll_host_post_control(u32 apic_id, u32 pid, u32 command);
 void atoll_host_release_virq(u32 pid);

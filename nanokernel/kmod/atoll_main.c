@@ -11,6 +11,10 @@
  *
  * Either way it first proves, in kernel context, that the freestanding C++
  * core built with the kernel's flags behaves as in the host unit tests.
+ *
+ * The parts above it (vcon, vnet, the bootloader) are layers handed in by
+ * the module's composition root (kmod/atoll_module.c): this file starts,
+ * stops and routes to them without knowing what they are (atoll_layer.h).
  */
 #define pr_fmt(fmt) "atoll: " fmt
 
@@ -36,13 +40,9 @@
 #include "atoll/abi/lagoon.h"
 #include "atoll_core.h"
 #include "atoll_host.h"
+#include "atoll_layer.h"
 #include "lagoon_bridge.h"
-#include "vnet.h"
 #include "pipe_bridge.h"
-#if __has_include("vcon.h")
-#include "vcon.h"
-#define ATOLL_HAVE_VCON 1
-#endif
 
 static bool selftest = true;
 module_param(selftest, bool, 0444);
@@ -60,6 +60,56 @@ MODULE_PARM_DESC(pool, "host: RAM lent to partitions, NODE@ADDR+SIZE[,...] (rese
 #define ATOLL_SELFTEST_SCRATCH (2UL << 20)
 
 struct atoll_host atoll_host = { .lock = __MUTEX_INITIALIZER(atoll_host.lock) };
+
+/* --------------------------------------------------------------- layers */
+
+static const struct atoll_layer *const *layers;
+static unsigned int layer_count;
+static unsigned long layers_up;		/* bit i: layers[i] started */
+
+static void start_layers(const struct atoll_layer_env *env)
+{
+	unsigned int i;
+
+	for (i = 0; i < layer_count && i < BITS_PER_LONG; i++) {
+		int ret = layers[i]->start ? layers[i]->start(env) : 0;
+
+		if (ret)
+			pr_warn("%s: not started (%d); this kernel runs without it\n",
+				layers[i]->name, ret);
+		else
+			__set_bit(i, &layers_up);
+	}
+}
+
+static void stop_layers(void)
+{
+	unsigned int i;
+
+	for (i = layer_count; i-- > 0;)
+		if (__test_and_clear_bit(i, &layers_up) && layers[i]->stop)
+			layers[i]->stop();
+}
+
+#define for_each_layer_up(l, i) \
+	for ((i) = 0; (i) < layer_count; (i)++) \
+		if (test_bit((i), &layers_up) && ((l) = layers[(i)]))
+
+static long layers_ioctl(unsigned int cmd, void __user *arg, u32 size)
+{
+	const struct atoll_layer *l;
+	unsigned int i;
+	long ret;
+
+	for_each_layer_up(l, i) {
+		if (!l->ioctl)
+			continue;
+		ret = l->ioctl(cmd, arg, size);
+		if (ret != -ENOTTY)
+			return ret;
+	}
+	return -ENOTTY;
+}
 
 /* ------------------------------------------------------------ self-test */
 
@@ -242,12 +292,18 @@ int atoll_host_post_control(u32 apic_id, u32 pid, u32 command)
 void atoll_host_release_virq(u32 pid)
 {
 	int v = atoll_lagoon_get_control_virq(atoll_host.lagoon, atoll_host.lagoon_size, pid);
-	int vnet_virq = atoll_vnet_node_down(pid);	/* its peers stop sending to it */
+	const struct atoll_layer *l;
+	unsigned int i;
 
 	if (v >= 0 && pipe_post)
 		atoll_pipe_release(pipe_post, v);
-	if (vnet_virq > 0 && pipe_post)
-		atoll_pipe_release(pipe_post, vnet_virq);
+	/* Its peers stop sending to it (vnet); what the layers published goes back. */
+	for_each_layer_up(l, i) {
+		int lv = l->partition_down ? l->partition_down(pid) : 0;
+
+		if (lv > 0 && pipe_post)
+			atoll_pipe_release(pipe_post, lv);
+	}
 	atoll_lagoon_clear_control_virq(atoll_host.lagoon, atoll_host.lagoon_size, pid);
 }
 
@@ -300,9 +356,9 @@ static int host_init(void)
 
 	atoll_host.boot_apic_id = cpu_physical_id(0);
 	for_each_possible_cpu(cpu) {
-		struct atoll_kb_cpu *c;
+		struct atoll_host_cpu *c;
 
-		if (atoll_host.cpu_count == ATOLL_KB_MAX_HOST_CPUS)
+		if (atoll_host.cpu_count == ATOLL_HOST_MAX_CPUS)
 			break;
 		if (!cpu_online(cpu)) {
 			pr_err("CPU %d is offline at load: its topology is unknown; load atoll.ko with all CPUs online\n", cpu);
@@ -359,11 +415,10 @@ static int host_init(void)
 		atoll_host.lagoon = NULL;
 		return -EINVAL;
 	}
-	if (atoll_vnet_start(atoll_host.lagoon, size, 0, atoll_host.boot_apic_id, pipe_irq, send_ipi,
-			     true))
-		pr_warn("host: no vnet0\n");
-	if (atoll_tramp_install())
-		pr_warn("host: no AP start page below 1 MiB (kernel without the Atoll patch's reservation?): booting partitions is disabled\n");
+	start_layers(&(struct atoll_layer_env){
+		.host = true, .self = 0, .self_apic = atoll_host.boot_apic_id,
+		.lagoon = atoll_host.lagoon, .lagoon_size = size, .pipe = pipe_irq, .send_ipi = send_ipi,
+	});
 	pr_info("host: lagoon %#llx+%#llx formatted for %u CPUs, pool of %u range(s), trampoline %pa\n",
 		start, size, n, atoll_host.pool_count, &(phys_addr_t){ atoll_trampoline_phys() });
 	return 0;
@@ -400,7 +455,15 @@ static void fill_list(struct atoll_list *l)
 		atoll_lagoon_get_state(atoll_host.lagoon, atoll_host.lagoon_size, hp->id,
 				       &lagoon_state, &lagoon_reason, &beat);
 		/* A new heartbeat counts at once, not at the monitor's next tick. */
-		atoll_partition_beat(hp, beat, ktime_get_ns());
+		{
+			const struct atoll_layer *lr;
+			unsigned int k;
+			u64 now = ktime_get_ns();
+
+			for_each_layer_up(lr, k)
+				if (lr->beat_seen)
+					lr->beat_seen(hp, beat, now);
+		}
 		pi->partition_id = hp->id;
 		pi->state = hp->state;
 		pi->reason = hp->reason;
@@ -475,12 +538,8 @@ static long atoll_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		mutex_unlock(&atoll_host.lock);
 		return copy_to_user(uarg, &s, sizeof(s)) ? -EFAULT : 0;
 	}
-	case ATOLL_IOC_BOOT:
-		return atoll_boot_ioctl(uarg);
 	case ATOLL_IOC_PING:
 		return atoll_ping_ioctl(uarg, size);
-	case ATOLL_IOC_STOP:
-		return atoll_stop_ioctl(uarg, size);
 	case ATOLL_IOC_MACHINE: {
 		struct atoll_machine *m;
 		unsigned int i;
@@ -524,7 +583,7 @@ static long atoll_ioctl(struct file *f, unsigned int cmd, unsigned long arg)
 		return ret;
 	}
 	}
-	return -ENOTTY;
+	return layers_ioctl(cmd, uarg, size);	/* boot and stop: the bootloader's */
 }
 
 /* The whole lagoon, for the tools (console rings, partition state). */
@@ -585,17 +644,14 @@ static int partition_init(void)
 		memunmap(part_lagoon);
 		return -EINVAL;
 	}
-#ifdef ATOLL_HAVE_VCON
-	ret = atoll_vcon_partition_init(area, len);
-	if (ret)
-		pr_err("partition %u: console not attached (%d)\n", ho->partition_id, ret);
-#endif
 	if (pipe_setup(part_lagoon, ho->lagoon_size, ho->partition_id, ho->apic_ids[0],
 		       partition_control))
 		pr_err("partition %u: no pipeline: the host cannot reach it\n", ho->partition_id);
-	else if (atoll_vnet_start(part_lagoon, ho->lagoon_size, ho->partition_id, ho->apic_ids[0],
-				  pipe_irq, send_ipi, false))
-		pr_warn("partition %u: no vnet0\n", ho->partition_id);
+	start_layers(&(struct atoll_layer_env){
+		.host = false, .self = ho->partition_id, .self_apic = ho->apic_ids[0],
+		.lagoon = part_lagoon, .lagoon_size = ho->lagoon_size, .pipe = pipe_irq,
+		.send_ipi = send_ipi, .console = area, .console_len = len,
+	});
 	atoll_set_park_notify(park_report);
 	INIT_DELAYED_WORK(&heartbeat_work, heartbeat);
 	schedule_delayed_work(&heartbeat_work, 0);
@@ -603,51 +659,54 @@ static int partition_init(void)
 	return 0;
 }
 
-/* ----------------------------------------------------------- module */
+/* ------------------------------------------------- entry points (atoll_layer.h) */
 
-static int __init atoll_init(void)
+int atoll_nanokernel_init(const struct atoll_layer *const *list, unsigned int count)
 {
 	int ret;
 
+	layers = list;
+	layer_count = min_t(unsigned int, count, BITS_PER_LONG);
 	if (selftest) {
 		ret = atoll_selftest();
 		if (ret)
 			return ret;
 	}
 	ho = atoll_partition_handoff();
-	if (ho)
+	if (ho) {
 		ret = partition_init();
-	else
-		ret = host_init() ?: misc_register(&atoll_dev);
+	} else {
+		ret = host_init();
+		if (!ret) {
+			ret = misc_register(&atoll_dev);
+			if (ret) {
+				stop_layers();
+				pipe_teardown();
+				if (atoll_host.lagoon)
+					memunmap(atoll_host.lagoon);
+			}
+		}
+	}
 	if (ret)
 		return ret;
 	pr_info("nanokernel core %s loaded (%s)\n", atoll_core_version(), ho ? "partition" : "host");
 	return 0;
 }
 
-static void __exit atoll_exit(void)
+void atoll_nanokernel_exit(void)
 {
+	if (!ho)
+		misc_deregister(&atoll_dev);	/* no request reaches a layer being stopped */
 	/* Stop everything that uses the lagoon before unmapping it. */
-	atoll_vnet_stop();
+	stop_layers();
 	pipe_teardown();
 	if (ho) {
 		atoll_set_park_notify(NULL);
 		cancel_work_sync(&stop_work);
 		cancel_delayed_work_sync(&heartbeat_work);
-#ifdef ATOLL_HAVE_VCON
-		atoll_vcon_partition_exit();
-#endif
 		memunmap(part_lagoon);
-	} else {
-		atoll_monitor_stop();
-		misc_deregister(&atoll_dev);
-		if (atoll_host.lagoon)
-			memunmap(atoll_host.lagoon);
+	} else if (atoll_host.lagoon) {
+		memunmap(atoll_host.lagoon);
 	}
 	pr_info("nanokernel core unloaded\n");
 }
-
-module_init(atoll_init);
-module_exit(atoll_exit);
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Atoll nanokernel: partitions, lagoon, bootloader, cross-kernel interrupt pipeline");

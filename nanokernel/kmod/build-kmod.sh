@@ -31,7 +31,8 @@ done
 repo=$(cd "$nk/.." && pwd)
 # Kernel glue (C, assembly, extern "C" bridges) of every part that has some.
 glue=
-for part in "$nk" "$repo/kbootloader" "$repo/vdev/vcon" "$repo/vdev/vnet"; do
+# "$repo" is the module's composition root: $repo/kmod/atoll_module.c.
+for part in "$repo" "$nk" "$repo/kbootloader" "$repo/vdev/vcon" "$repo/vdev/vnet"; do
     for f in "$part"/kmod/*.c "$part"/kmod/*.S "$part"/kmod/*.cpp "$part"/kmod/*.h; do
         [ -e "$f" ] || continue
         ln -sfn "$f" "$out/$(basename "$f")"

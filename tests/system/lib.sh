@@ -36,6 +36,15 @@ box() {
 fail() {
     echo "FAIL [$test_name]: $*" >&2
     echo "  console logs of this run are kept in: $test_logs" >&2
+    # What the box command printed around the failed check: the section a
+    # test names in $context, else the end of its output.
+    if [ -n "${context:-}" ]; then
+        echo "  --- the box command's output under test" >&2
+        printf '%s\n' "$context" | tail -n 40 | sed 's/^/  | /' >&2
+    elif [ -s "${logs:-}/stdout" ]; then
+        echo "  --- tail of $logs/stdout" >&2
+        tail -n 25 "$logs/stdout" | sed 's/^/  | /' >&2
+    fi
     for f in "$test_logs"/*/host-console.log "$test_logs"/*/partition-*-console.log \
              "$test_logs"/*/make.stderr; do
         [ -s "$f" ] || continue

@@ -58,7 +58,11 @@ atoll stop --force 2 >/dev/null; atoll stop --force 3 >/dev/null; echo "stop rc=
 t0=$(date +%s)
 wait $j; echo "srun rc=$? after $(( $(date +%s) - t0 )) s"
 sed "s/^/| /" /tmp/srun.err
-scontrol -o show job | grep -o "JobName=crash-srun .*JobState=[A-Z_]*" | grep -o "JobState=[A-Z_]*"
+# srun may end before slurmctld clears the COMPLETING flag of the job (shown
+# as the state until then): the final state is read once it is settled.
+crash_state() { scontrol -o show job | grep -o "JobName=crash-srun .*JobState=[A-Z_]*" | grep -o "JobState=[A-Z_]*"; }
+settled() { case "$(crash_state)" in *=NODE_FAIL|*=FAILED|*=CANCELLED|*=COMPLETED|*=TIMEOUT) return 0 ;; esac; return 1; }
+wait_for 60 settled; crash_state
 wait_for 90 is_state p2 "down*" && echo "p2 down $(( $(date +%s) - t0 )) s after the crash"
 sinfo -h -N -o "%N %t"
 squeue -h -o "%i %T %r"
@@ -123,20 +127,24 @@ check "sbatch --wait: rc 0, its output in /home from both nodes" \
     test "$(grep -c '^rc=0$' <<<"$batch")" = 1 -a "$(grep -c '^p[123]$' <<<"$batch")" = 2 -a \
     "$(grep -c '^batch-done$' <<<"$batch")" = 1
 crash=$(section CRASH)
+context=$crash
 check "a job ran on each of p2 and p3 when they crashed" grep -qx "two jobs running" <<<"$crash"
 check "the srun job on the crashed partition ended" grep -Eq "^srun rc=[0-9]+ after [0-9]+ s$" <<<"$crash"
 check "... as NODE_FAIL" grep -qx "JobState=NODE_FAIL" <<<"$crash"
 check "a crashed partition shows down in sinfo" grep -q "^p2 down .* s after the crash$" <<<"$crash"
 check "the requeue-able batch job was requeued, not failed" grep -Eq "^[0-9]+ PENDING " <<<"$crash"
 restart=$(section RESTART)
+context=$restart
 check "after atoll restart both are back" grep -q "^p2 and p3 back .* s after the restart$" <<<"$restart"
 check "... p2 and p3 idle" test -n "$(grep -x 'p2 idle' <<<"$restart")" -a -n "$(grep -x 'p3 idle' <<<"$restart")"
 check "... and both run a new job" test "$(grep -cxE 'p2|p3' <<<"$restart")" = 2 -a -n "$(grep -x rc=0 <<<"$restart")"
 join=$(section JOIN)
+context=$join
 check "p4, booted later, joins: idle in sinfo" grep -q "^p4 idle .* s after its boot$" <<<"$join"
 check "... runs a job" test -n "$(grep -x p4 <<<"$join")" -a -n "$(grep -x rc=0 <<<"$join")"
 check "... without a restart of slurmctld" grep -qx "slurmctld not restarted" <<<"$join"
 refuse=$(section REFUSE)
+context=$refuse
 check "no partition ever up: refused, saying why, nothing written" \
     test -n "$(grep 'no partition has been up yet' <<<"$refuse")" -a -n "$(grep -x 'nothing written' <<<"$refuse")"
 check "an unknown controller is refused" grep -q "the controller 'p42' is not a node" <<<"$refuse"

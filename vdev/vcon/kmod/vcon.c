@@ -251,3 +251,27 @@ void atoll_vcon_partition_exit(void)
 	atoll_vcon_core_detach();
 	raw_spin_unlock_irqrestore(&vcon_lock, flags);
 }
+
+/* vcon as a layer of atoll.ko (atoll_layer.h): a partition's own console. */
+static int vcon_layer_start(const struct atoll_layer_env *env)
+{
+	int ret;
+
+	if (env->host)
+		return 0;	/* the host reads consoles from user space */
+	ret = atoll_vcon_partition_init(env->console, env->console_len);
+	if (ret)
+		pr_err("atoll: partition %u: console not attached (%d)\n", env->self, ret);
+	return ret;
+}
+
+static void vcon_layer_stop(void)
+{
+	atoll_vcon_partition_exit();
+}
+
+const struct atoll_layer atoll_vcon_layer = {
+	.name = "vcon",
+	.start = vcon_layer_start,
+	.stop = vcon_layer_stop,
+};

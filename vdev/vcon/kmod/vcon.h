@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * vcon in a partition kernel: the console of this partition in the lagoon.
- * Called by atoll_main.c when atoll.ko runs on a partition (never on the host:
- * the host only reads consoles, from user space through /dev/atoll's mmap).
+ * A layer of atoll.ko (atoll_layer.h) that starts only in a partition (the
+ * host reads consoles from user space, through /dev/atoll's mmap).
  */
 #ifndef ATOLL_VCON_KMOD_H
 #define ATOLL_VCON_KMOD_H
+
+#include "atoll_layer.h"
+
+extern const struct atoll_layer atoll_vcon_layer;
 
 /*
  * Formats this partition's console area (kernel virtual address, mapped

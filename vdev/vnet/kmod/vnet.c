@@ -519,3 +519,19 @@ int atoll_vnet_node_down(u32 id)
 	spin_unlock_bh(&p->lock);
 	return virq;
 }
+
+/* vnet as a layer of atoll.ko (atoll_layer.h): in every kernel with a pipeline. */
+static int vnet_layer_start(const struct atoll_layer_env *env)
+{
+	if (!env->pipe)
+		return -ENODEV;		/* no pipeline, no kicks: the nanokernel said why */
+	return atoll_vnet_start(env->lagoon, env->lagoon_size, env->self, env->self_apic, env->pipe,
+				env->send_ipi, env->host);
+}
+
+const struct atoll_layer atoll_vnet_layer = {
+	.name = "vnet0",
+	.start = vnet_layer_start,
+	.stop = atoll_vnet_stop,
+	.partition_down = atoll_vnet_node_down,
+};

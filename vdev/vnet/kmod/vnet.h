@@ -4,6 +4,10 @@
 #define ATOLL_VNET_H
 
 #include <linux/types.h>
+#include "atoll_layer.h"
+
+/* What the module's composition root registers: start, stop, partition_down below. */
+extern const struct atoll_layer atoll_vnet_layer;
 
 /*
  * Creates vnet0 for node @self (0: the host, which formats the segment
