@@ -78,5 +78,9 @@ extern const Command cp_command;
 extern const Command top_command;
 extern const Command mpirun_command;
 extern const Command slurm_command;
+extern const Command start_command;
+extern const Command workloads_command;
+extern const Command migrate_command;
+extern const Command workload_command;
 
 }  // namespace atl::cli

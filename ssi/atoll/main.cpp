@@ -28,10 +28,14 @@ const Command* const commands[] = {
     &top_command,
     &mpirun_command,
     &slurm_command,
+    &start_command,
+    &workloads_command,
+    &migrate_command,
     &log_command,
     &console_command,
     &run_command,
     &ping_command,
+    &workload_command,
 };
 
 void print_help() {

@@ -10,6 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)   // Linux 5.11
+#endif
+
 #include <cerrno>
 
 namespace atl::atolld {
@@ -66,6 +70,13 @@ int child_main(void* arg) {
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
     if (::chdir(c.cwd) != 0)
         fail(SpawnResult::Stage::cwd, errno);
+    // Nothing of the daemon's beyond 0-2 reaches the command: Boost.Asio
+    // opens its sockets without close-on-exec, and a command that kept a
+    // peer's socket would hold that connection open after the daemon
+    // closed it (and CRIU would refuse to dump it).
+    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+        for (int fd = 3; fd < 4096; ++fd)
+            (void)::fcntl(fd, F_SETFD, FD_CLOEXEC);
     ::execve(c.path, c.argv, c.envp);
     if (errno == ENOEXEC)
         ::execve(c.sh_argv[0], c.sh_argv, c.envp);

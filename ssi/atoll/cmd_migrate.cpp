@@ -1,0 +1,483 @@
+// `atoll start`, `atoll workloads` and `atoll migrate` (doc/migration.md):
+// workloads started in namespaces of their own, listed across the cluster,
+// and moved between kernels with CRIU. Each node's part runs there through
+// atolld (`atoll workload ...`, workload_node.cpp); the decisions are in
+// ssi/lib/migrate_plan.cpp.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "atoll/ssi/failure.hpp"
+#include "atoll/ssi/migrate_plan.hpp"
+#include "atoll/wire/messages.hpp"
+#include "cli.hpp"
+#include "daemon_link.hpp"
+#include "json_text.hpp"
+#include "remote.hpp"
+
+namespace fs = std::filesystem;
+
+namespace atl::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+std::string fixed(double v, int digits = 2) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
+std::string mib(std::uint64_t bytes) {
+    return fixed(static_cast<double>(bytes) / (1024.0 * 1024.0), 1) + " MiB";
+}
+
+struct Placed {
+    std::string node;
+    ssi::WorkloadRecord record;
+};
+
+// Every workload of every up node; `unreached` names the up nodes that did
+// not answer.
+std::vector<Placed> collect(const wire::Nodes& table, std::vector<std::string>& unreached) {
+    std::vector<Placed> out;
+    for (const auto& n : table.nodes) {
+        if (n.state != ATOLL_NODE_UP)
+            continue;
+        RemoteResult r;
+        try {
+            r = run_on(n.name, {"atoll", "workload", "list"});
+        } catch (const ssi::Failure& e) {
+            r.lost = e.what();
+        }
+        if (!r.ok()) {
+            unreached.push_back(n.name + " (" + r.reason() + ")");
+            continue;
+        }
+        for (auto& rec : ssi::parse_workload_records(r.out))
+            out.push_back({n.name, std::move(rec)});
+    }
+    return out;
+}
+
+// ------------------------------------------------------------------ start
+
+void start_help() {
+    std::cout <<
+R"(NAME
+    atoll start - start a workload that atoll migrate can move
+
+SYNOPSIS
+    atoll start [--name NAME] [--cwd DIR] NODE -- CMD [ARG]...
+
+DESCRIPTION
+    Starts CMD on NODE as a workload: a process tree in PID, IPC, UTS and
+    time namespaces of its own (CMD is PID 1 there, its host name is NAME)
+    and in a cgroup of its own (/sys/fs/cgroup/atoll-workloads/NAME),
+    detached from this command, with its standard streams on /dev/null.
+    Write its output to a file under /home: /home is the same on every
+    node, so the file follows the workload when it moves.
+
+    The name is the cluster's: no other node may run a workload of that
+    name. atoll workloads lists them; atoll migrate moves one.
+
+OPTIONS
+    --name NAME   1 to 32 of A-Z a-z 0-9 _ . - (default: CMD's base name)
+    --cwd DIR     its working directory (default /); it must exist on every
+                  node it will move to (/ and /home do)
+
+EXIT STATUS
+    0 started; 1 refused or failed (the reason is printed; nothing is left
+    running); 2 usage error
+)";
+}
+
+int run_start(const Args& args) {
+    std::string name, cwd = "/", node;
+    std::vector<std::string> argv;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view a = args[i];
+        if (a == "--help" || a == "-h") {
+            start_help();
+            return exit_ok;
+        } else if (a == "--") {
+            argv.assign(args.begin() + static_cast<long>(i) + 1, args.end());
+            break;
+        } else if ((a == "--name" || a == "--cwd") && i + 1 < args.size()) {
+            (a == "--name" ? name : cwd) = std::string(args[++i]);
+        } else if (a.starts_with("-")) {
+            throw UsageError("unknown option '" + std::string(a) + "'");
+        } else if (node.empty()) {
+            node = std::string(a);
+        } else {
+            throw UsageError("unexpected '" + std::string(a) + "' (the command goes after --)");
+        }
+    }
+    if (node.empty() || argv.empty())
+        throw UsageError("atoll start [--name NAME] NODE -- CMD [ARG]...");
+    if (name.empty())
+        name = fs::path(argv[0]).filename().string();
+    if (!ssi::valid_workload_name(name))
+        throw UsageError("'" + name + "' is not a workload name (1 to 32 of A-Z a-z 0-9 _ . -): give --name");
+    std::vector<std::string> unreached;
+    for (const auto& p : collect(node_table(), unreached))
+        if (p.record.name == name)
+            throw ssi::Failure("a workload named '" + name + "' runs on " + p.node + " already");
+    std::vector<std::string> cmd{"atoll", "workload", "spawn", name, "--cwd", cwd, "--"};
+    cmd.insert(cmd.end(), argv.begin(), argv.end());
+    const RemoteResult r = run_on(node, cmd);
+    const auto rec = ssi::parse_workload_record(r.out.substr(0, r.out.find('\n')));
+    if (!r.ok() || !rec)
+        throw ssi::Failure("'" + name + "' not started on " + node + ": " + r.reason());
+    std::cout << name << " started on " << node << " (pid " << rec->pid << ")\n";
+    return exit_ok;
+}
+
+// -------------------------------------------------------------- workloads
+
+int run_workloads(const Args& args) {
+    bool json = false;
+    for (const auto a : args) {
+        if (a == "--help" || a == "-h") {
+            std::cout << "NAME\n    atoll workloads - the workloads of every node (atoll start, atoll migrate)\n\n"
+                         "SYNOPSIS\n    atoll workloads [--json]\n\n"
+                         "DESCRIPTION\n    One line per workload: its name, the node it runs on, its PID there,\n"
+                         "    its state (running; stopped while a move freezes it), the RSS of all\n"
+                         "    its processes, MOVING when a migration holds it, and its command.\n"
+                         "    Up nodes that did not answer are named on standard error.\n\n"
+                         "EXIT STATUS\n    0; 1 when a node did not answer; 2 usage error\n";
+            return exit_ok;
+        }
+        if (a != "--json")
+            throw UsageError("unknown option '" + std::string(a) + "'");
+        json = true;
+    }
+    std::vector<std::string> unreached;
+    const auto all = collect(node_table(), unreached);
+    if (json) {
+        std::cout << "[";
+        for (std::size_t k = 0; k < all.size(); ++k) {
+            const auto& [node, r] = all[k];
+            std::cout << (k ? ",\n " : "") << "{\"name\": " << json_string(r.name) << ", \"node\": "
+                      << json_string(node) << ", \"pid\": " << r.pid << ", \"state\": " << json_string(r.state)
+                      << ", \"rss_kib\": " << r.rss_kib << ", \"moving\": " << (r.moving ? "true" : "false")
+                      << ", \"command\": " << json_string(r.command) << "}";
+        }
+        std::cout << "]\n";
+    } else {
+        std::printf("%-16s %-8s %8s %-8s %9s  %s\n", "NAME", "NODE", "PID", "STATE", "RSS", "COMMAND");
+        for (const auto& [node, r] : all)
+            std::printf("%-16s %-8s %8lld %-8s %9s  %s%s\n", r.name.c_str(), node.c_str(),
+                        static_cast<long long>(r.pid), r.state.c_str(), mib(r.rss_kib * 1024).c_str(),
+                        r.moving ? "MOVING " : "", r.command.c_str());
+    }
+    for (const auto& u : unreached)
+        std::cerr << "atoll workloads: " << u << "\n";
+    return unreached.empty() ? exit_ok : exit_refused;
+}
+
+// ---------------------------------------------------------------- migrate
+
+void migrate_help() {
+    std::cout <<
+R"(NAME
+    atoll migrate - move a running workload to another kernel
+
+SYNOPSIS
+    atoll migrate NAME DEST [--rounds N] [--json]
+
+DESCRIPTION
+    Moves workload NAME (atoll start) from the node it runs on to node
+    DEST with CRIU, through images under /home/.atoll/migrate:
+
+    1. Checks first, freezing nothing: the workload exists on one node and
+       is not being moved; DEST is another node, up, without a workload of
+       that name, with the workload's RSS and 64 MiB more available.
+    2. Pre-copy: rounds of criu pre-dump --track-mem while the workload
+       runs, each writing only the pages dirtied since the last, until a
+       round writes 1 MiB or less, stops shrinking (0.8x the one before),
+       or N rounds were made.
+    3. The final dump freezes the workload and writes what is left; the
+       source keeps it stopped. DEST restores it (the same PIDs inside its
+       namespace, its open files reopened by path).
+    4. Only once DEST runs it is the source's stopped copy killed and the
+       images removed. A failure before that (a dump or restore error, DEST
+       lost) resumes the workload on the source, and the command says what
+       failed, with CRIU's error lines; nothing is lost. The images go;
+       CRIU's logs are kept in /var/log/atoll/migrate on this node.
+
+    Progress goes to standard output: each round's size and time, then the
+    downtime (from the final dump's start until DEST runs the workload).
+
+    Not moved (yet): TCP connections (a workload shares its node's network:
+    CRIU refuses established connections, and the move is refused at the
+    dump, the workload running on), files in a node's own tmpfs (/tmp,
+    /run: restore fails, the workload runs on at the source).
+
+OPTIONS
+    --rounds N   at most N pre-copy rounds (default 4; 0: stop-and-copy)
+    --json       one JSON object at the end instead of the summary line
+
+EXIT STATUS
+    0 moved; 1 refused, or failed with the workload running on at the
+    source (the reason is printed); 2 usage error
+)";
+}
+
+struct Round {
+    std::uint64_t bytes = 0;
+    double seconds = 0;
+};
+
+std::uint64_t pages_bytes(const fs::path& dir) {
+    std::uint64_t total = 0;
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        if (e.path().filename().string().starts_with("pages-"))
+            total += e.file_size(ec);
+    return total;
+}
+
+// CRIU's own words for a failure: the last error lines of its log (the
+// images are on /home, which this node shares).
+std::string criu_errors(const fs::path& log) {
+    std::ifstream in(log);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string out;
+    for (const auto& line : ssi::criu_error_lines(text.str(), 3))
+        out += "\n  criu: " + line;
+    return out;
+}
+
+// A failed move's images go (they are as large as the workload); CRIU's
+// logs are kept on this node for a post-mortem. Returns where.
+std::string keep_logs(const fs::path& dir) {
+    const fs::path to = fs::path("/var/log/atoll/migrate") / dir.filename();
+    std::error_code ec;
+    fs::create_directories(to, ec);
+    for (const auto& sub : fs::directory_iterator(dir, ec))
+        for (const auto& f : fs::directory_iterator(sub.path(), ec))
+            if (f.path().extension() == ".log")
+                fs::copy_file(f.path(), to / (sub.path().filename().string() + "-" + f.path().filename().string()),
+                              fs::copy_options::overwrite_existing, ec);
+    fs::remove_all(dir, ec);
+    char host[256] = "";
+    (void)::gethostname(host, sizeof host - 1);
+    return to.string() + " on " + host;
+}
+
+// Thrown by a step of a move that started: what failed, for a person.
+struct MoveFailed {
+    std::string what;
+};
+
+int run_migrate(const Args& args) {
+    std::string name, dest;
+    bool json = false;
+    ssi::PrecopyPolicy policy;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string_view a = args[i];
+        if (a == "--help" || a == "-h") {
+            migrate_help();
+            return exit_ok;
+        } else if (a == "--json") {
+            json = true;
+        } else if (a == "--rounds" && i + 1 < args.size()) {
+            policy.max_rounds = count_argument("--rounds", std::string(args[++i]));
+        } else if (a.starts_with("-")) {
+            throw UsageError("unknown option '" + std::string(a) + "'");
+        } else if (name.empty()) {
+            name = std::string(a);
+        } else if (dest.empty()) {
+            dest = std::string(a);
+        } else {
+            throw UsageError("unexpected '" + std::string(a) + "'");
+        }
+    }
+    if (name.empty() || dest.empty())
+        throw UsageError("atoll migrate NAME DEST [--rounds N] [--json]");
+
+    const auto table = node_table();
+    std::vector<std::string> unreached;
+    const auto all = collect(table, unreached);
+    ssi::MoveFacts f;
+    f.name = name;
+    f.dest = dest;
+    for (const auto& n : table.nodes)
+        if (n.name == dest || std::to_string(n.id) == dest) {
+            f.dest = n.name;
+            f.dest_known = true;
+            f.dest_up = n.state == ATOLL_NODE_UP;
+            f.dest_available_kib = n.status.mem_available_kib;
+        }
+    for (const auto& p : all) {
+        if (p.record.name != name)
+            continue;
+        if (p.node == f.dest)
+            f.dest_has_name = true;
+        if (f.source.empty()) {
+            f.source = p.node;
+            f.record = p.record;
+        } else {
+            f.also_on.push_back(p.node);
+        }
+    }
+    if (f.source.empty() && !unreached.empty())
+        throw ssi::Failure("no node that answered runs '" + name + "'; not answering: " + unreached.front());
+    if (const auto why = ssi::refuse_move(f))
+        throw ssi::Failure(*why);
+    const std::string src = f.source;
+    const std::string pid = std::to_string(f.record->pid);
+
+    const fs::path dir = fs::path("/home/.atoll/migrate") /
+                         (name + "." + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                          std::chrono::system_clock::now().time_since_epoch())
+                                                          .count()));
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw ssi::Failure("cannot make " + dir.string() + " (/home shared by every node?): " + ec.message());
+    if (const RemoteResult r = run_on(src, {"atoll", "workload", "lock", name}); !r.ok()) {
+        fs::remove_all(dir, ec);
+        throw ssi::Failure(r.reason());
+    }
+    if (!json)
+        std::cout << "moving " << name << " (pid " << pid << ", " << mib(f.record->rss_kib * 1024) << ") from " << src
+                  << " to " << f.dest << "\n"
+                  << std::flush;
+
+    const auto t_start = Clock::now();
+    std::vector<Round> rounds;
+    std::vector<std::uint64_t> written;
+    double dump_s = 0, restore_s = 0, downtime_s = 0;
+    std::string new_pid;
+    bool restore_tried = false;
+    // Undoes a move that started: a half restore on the destination goes,
+    // the source's copy runs again, CRIU's logs stay for a post-mortem.
+    const auto abort_move = [&](const std::string& what) {
+        if (restore_tried)
+            try {
+                (void)run_on(f.dest, {"atoll", "workload", "end", name});
+            } catch (const std::exception&) {
+            }
+        std::string resumed = "it runs on at " + src;
+        try {
+            if (!run_on(src, {"atoll", "workload", "resume", name}).ok())
+                resumed = "resuming it on " + src + " failed too: atoll workload resume " + name + " there";
+        } catch (const std::exception& e) {
+            resumed = "resuming it on " + src + " failed too (" + e.what() + ")";
+        }
+        const auto nl = what.find('\n');   // CRIU's lines, if any, go last
+        const std::string logs = keep_logs(dir);
+        throw ssi::Failure("move of '" + name + "' failed: " + what.substr(0, nl) + "; " + resumed +
+                           " (CRIU's logs: " + logs + ")" +
+                           (nl == std::string::npos ? std::string() : what.substr(nl)));
+    };
+    try {
+        // Pre-copy, the workload running.
+        for (auto step = ssi::next_precopy(policy, written); step.again; step = ssi::next_precopy(policy, written)) {
+            const std::string k = std::to_string(rounds.size() + 1);
+            fs::create_directories(dir / k);
+            std::vector<std::string> cmd{"criu", "pre-dump", "-t", pid, "-D", (dir / k).string(), "--track-mem",
+                                         "--manage-cgroups=ignore", "-o", "pre-dump.log", "-v2"};
+            if (!rounds.empty()) {
+                cmd.push_back("--prev-images-dir");
+                cmd.push_back("../" + std::to_string(rounds.size()));
+            }
+            const auto t0 = Clock::now();
+            const RemoteResult r = run_on(src, cmd);
+            if (!r.ok())
+                throw MoveFailed{"pre-copy round " + k + " failed on " + src + " (" + r.reason() + ")" +
+                                 criu_errors(dir / k / "pre-dump.log")};
+            rounds.push_back({pages_bytes(dir / k), seconds_since(t0)});
+            written.push_back(rounds.back().bytes);
+            const auto next = ssi::next_precopy(policy, written);
+            if (!json)
+                std::cout << "  round " << k << ": " << mib(rounds.back().bytes) << " in " << fixed(rounds.back().seconds)
+                          << " s; " << (next.again ? "again: " : "freeze: ") << next.why << "\n"
+                          << std::flush;
+        }
+        // Freeze and the last pages; the source keeps the workload stopped.
+        fs::create_directories(dir / "final");
+        std::vector<std::string> cmd{"criu", "dump", "-t", pid, "-D", (dir / "final").string(), "--leave-stopped",
+                                     "--manage-cgroups=ignore", "-o", "dump.log", "-v2"};
+        if (!rounds.empty()) {
+            cmd.insert(cmd.end(), {"--track-mem", "--prev-images-dir", "../" + std::to_string(rounds.size())});
+        }
+        const auto t_freeze = Clock::now();
+        RemoteResult r = run_on(src, cmd);
+        dump_s = seconds_since(t_freeze);
+        if (!r.ok())
+            throw MoveFailed{"the final dump failed on " + src + " (" + r.reason() + ")" +
+                             criu_errors(dir / "final" / "dump.log")};
+        if (!json)
+            std::cout << "  final dump: " << mib(pages_bytes(dir / "final")) << " in " << fixed(dump_s)
+                      << " s (frozen)\n"
+                      << std::flush;
+        const auto t_restore = Clock::now();
+        restore_tried = true;
+        r = run_on(f.dest, {"atoll", "workload", "restore", name, (dir / "final").string(), "--cmd",
+                            f.record->command});
+        restore_s = seconds_since(t_restore);
+        const auto rec = ssi::parse_workload_record(r.out.substr(0, r.out.find('\n')));
+        if (!r.ok() || !rec)
+            throw MoveFailed{"the restore on " + f.dest + " failed: " +
+                             (r.err.empty() ? r.reason() : r.err.substr(0, r.err.find_last_not_of('\n') + 1))};
+        downtime_s = seconds_since(t_freeze);
+        new_pid = std::to_string(rec->pid);
+    } catch (const MoveFailed& m) {
+        abort_move(m.what);
+    } catch (const std::exception& e) {
+        abort_move(e.what());   // a node not reached in the middle (run_on throws)
+    }
+
+    // The destination runs it: the source's stopped copy and the images go.
+    std::string warning;
+    try {
+        if (const RemoteResult r = run_on(src, {"atoll", "workload", "end", name}); !r.ok())
+            warning = r.reason();
+    } catch (const std::exception& e) {
+        warning = e.what();
+    }
+    fs::remove_all(dir, ec);
+    const double total_s = seconds_since(t_start);
+    if (json) {
+        std::cout << "{\"workload\": " << json_string(name) << ", \"from\": " << json_string(src)
+                  << ", \"to\": " << json_string(f.dest) << ", \"pid\": " << new_pid << ", \"rounds\": [";
+        for (std::size_t k = 0; k < rounds.size(); ++k)
+            std::cout << (k ? ", " : "") << "{\"bytes\": " << rounds[k].bytes << ", \"seconds\": "
+                      << fixed(rounds[k].seconds, 3) << "}";
+        std::cout << "], \"final_dump_s\": " << fixed(dump_s, 3) << ", \"restore_s\": " << fixed(restore_s, 3)
+                  << ", \"downtime_s\": " << fixed(downtime_s, 3) << ", \"total_s\": " << fixed(total_s, 3) << "}\n";
+    } else {
+        std::cout << "  restore on " << f.dest << ": " << fixed(restore_s) << " s\n"
+                  << name << " runs on " << f.dest << " (pid " << new_pid << "); downtime " << fixed(downtime_s)
+                  << " s, total " << fixed(total_s) << " s\n";
+    }
+    if (!warning.empty())
+        std::cerr << "atoll migrate: " << name << " moved, but its stopped copy on " << src
+                  << " was not removed (" << warning << "): atoll exec " << src << " -- atoll workload end " << name
+                  << "\n";
+    return exit_ok;
+}
+
+}  // namespace
+
+const Command start_command{"start", "start a workload that atoll migrate can move", run_start};
+const Command workloads_command{"workloads", "list the workloads of every node", run_workloads};
+const Command migrate_command{"migrate", "move a running workload to another kernel (CRIU, pre-copy)", run_migrate};
+
+}  // namespace atl::cli

@@ -1,0 +1,454 @@
+// `atoll workload`: a node's own side of workloads (doc/migration.md),
+// which `atoll start`, `atoll workloads` and `atoll migrate` run on the
+// node through atolld. Not for people: each verb does one small thing on
+// this kernel and says so on stdout or, failing, on stderr with exit 1.
+//
+//   spawn NAME [--cwd DIR] -- CMD...   start a workload here
+//   list [NAME]                        this kernel's workloads, one record a line
+//   restore NAME DIR --cmd TEXT        CRIU-restore images DIR as workload NAME
+//   lock NAME | resume NAME | end NAME
+//
+// A workload here is a record, /run/atoll/workloads/NAME/{pid,cmd[,moving]},
+// and a cgroup, /sys/fs/cgroup/atoll-workloads/NAME, that holds every one
+// of its processes: outside atolld's job groups, so that the `atoll exec`
+// that started it ends without ending it; and one place to count, stop,
+// resume or kill all of them.
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "atoll/ssi/failure.hpp"
+#include "atoll/ssi/migrate_plan.hpp"
+#include "cli.hpp"
+
+namespace fs = std::filesystem;
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)   // Linux 5.11
+#endif
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME 0x00000080   // Linux 5.6; older C libraries lack the name
+#endif
+
+namespace atl::cli {
+namespace {
+
+// Before an exec: nothing but 0-2 goes on (atolld's sockets, which its
+// commands inherit, would make CRIU refuse the workload: "Connected TCP
+// socket").
+void cloexec_all_but_stdio() {
+    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+        for (int fd = 3; fd < 4096; ++fd)
+            (void)::fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+const fs::path records = "/run/atoll/workloads";
+const fs::path groups = "/sys/fs/cgroup/atoll-workloads";
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string trimmed(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
+    return s;
+}
+
+void write_file(const fs::path& p, const std::string& text) {
+    std::ofstream out(p, std::ios::trunc);
+    out << text;
+    if (!out.flush())
+        throw ssi::Failure("cannot write " + p.string());
+}
+
+std::string checked_name(std::string_view n) {
+    if (!ssi::valid_workload_name(n))
+        throw UsageError("'" + std::string(n) + "' is not a workload name (1 to 32 of A-Z a-z 0-9 _ . -)");
+    return std::string(n);
+}
+
+std::vector<pid_t> group_pids(const std::string& name) {
+    std::vector<pid_t> out;
+    std::istringstream in(read_file(groups / name / "cgroup.procs"));
+    for (long p; in >> p;)
+        out.push_back(static_cast<pid_t>(p));
+    return out;
+}
+
+bool group_populated(const std::string& name) {
+    return read_file(groups / name / "cgroup.events").find("populated 1") != std::string::npos;
+}
+
+// The group made (or found empty); throws when it holds processes of a
+// workload still here.
+void make_group(const std::string& name) {
+    std::error_code ec;
+    fs::create_directories(groups, ec);
+    if (!fs::create_directory(groups / name, ec) && ec)
+        throw ssi::Failure("cannot make the cgroup " + (groups / name).string() + ": " + ec.message() +
+                           " (cgroup v2 at /sys/fs/cgroup?)");
+    if (group_populated(name))
+        throw ssi::Failure("the cgroup of '" + name + "' still holds processes");
+}
+
+void join_group(const std::string& name) {
+    const int fd = ::open((groups / name / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
+    if (fd < 0 || ::write(fd, "0", 1) != 1) {
+        const int e = errno;
+        if (fd >= 0)
+            ::close(fd);
+        throw ssi::Failure("cannot join the cgroup of '" + name + "': " + std::strerror(e));
+    }
+    ::close(fd);
+}
+
+// Kills whatever the group holds, waits for it to empty, removes it.
+void remove_group(const std::string& name) {
+    const fs::path g = groups / name;
+    if (!fs::exists(g))
+        return;
+    std::ofstream(g / "cgroup.kill") << "1";
+    for (int i = 0; i < 100 && group_populated(name); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ::rmdir(g.c_str());
+}
+
+// running, stopped (every process in T: CRIU's --leave-stopped, or a
+// SIGSTOP) or gone.
+std::string state_of(pid_t pid, const std::string& name) {
+    const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    const auto rp = stat.rfind(')');
+    if (stat.empty() || rp == std::string::npos || rp + 2 >= stat.size() || stat[rp + 2] == 'Z' ||
+        stat[rp + 2] == 'X')
+        return "gone";
+    const auto pids = group_pids(name);
+    bool all_stopped = !pids.empty();
+    for (const pid_t p : pids) {
+        const std::string s = read_file("/proc/" + std::to_string(p) + "/stat");
+        const auto r = s.rfind(')');
+        if (r == std::string::npos || r + 2 >= s.size() || (s[r + 2] != 'T' && s[r + 2] != 't'))
+            all_stopped = false;
+    }
+    return all_stopped ? "stopped" : "running";
+}
+
+std::uint64_t rss_kib(const std::string& name) {
+    std::uint64_t total = 0;
+    for (const pid_t p : group_pids(name)) {
+        std::istringstream in(read_file("/proc/" + std::to_string(p) + "/status"));
+        for (std::string line; std::getline(in, line);)
+            if (line.rfind("VmRSS:", 0) == 0)
+                total += std::stoull(line.substr(6));
+    }
+    return total;
+}
+
+std::optional<ssi::WorkloadRecord> record_of(const std::string& name) {
+    const fs::path d = records / name;
+    const std::string pid_text = trimmed(read_file(d / "pid"));
+    if (pid_text.empty())
+        return std::nullopt;
+    ssi::WorkloadRecord r;
+    r.name = name;
+    r.pid = std::stoll(pid_text);
+    r.state = state_of(static_cast<pid_t>(r.pid), name);
+    r.rss_kib = r.state == "gone" ? 0 : rss_kib(name);
+    r.moving = fs::exists(d / "moving");
+    r.command = trimmed(read_file(d / "cmd"));
+    if (r.command.empty())
+        r.command = "?";
+    return r;
+}
+
+void write_record(const std::string& name, pid_t pid, const std::string& cmd) {
+    const fs::path d = records / name;
+    fs::create_directories(d);
+    write_file(d / "cmd", cmd + "\n");
+    write_file(d / "pid", std::to_string(pid) + "\n");   // last: a record with a pid is whole
+}
+
+void forget(const std::string& name) {
+    remove_group(name);
+    std::error_code ec;
+    fs::remove_all(records / name, ec);
+}
+
+// A workload here of that name that is not gone: refuse to make another.
+void refuse_if_here(const std::string& name) {
+    if (const auto r = record_of(name); r && r->state != "gone")
+        throw ssi::Failure("a workload named '" + name + "' runs here already (pid " + std::to_string(r->pid) + ")");
+    forget(name);
+}
+
+std::string joined(const std::vector<std::string>& argv) {
+    std::string s;
+    for (const auto& a : argv)
+        s += (s.empty() ? "" : " ") + a;
+    return s;
+}
+
+// The workload's first process: in new PID, IPC, UTS and (if the kernel
+// has them) time namespaces, its own session, the workload's name as host
+// name, standard streams on /dev/null. Returns its PID here.
+pid_t spawn(const std::string& name, const std::string& cwd, const std::vector<std::string>& argv) {
+    int report[2];
+    if (::pipe2(report, O_CLOEXEC) != 0)
+        throw ssi::Failure(std::string("pipe: ") + std::strerror(errno));
+    const pid_t a = ::fork();
+    if (a < 0)
+        throw ssi::Failure(std::string("fork: ") + std::strerror(errno));
+    if (a == 0) {
+        // The go-between: joins the group, makes the namespaces, forks the
+        // workload's init and reports {pid, errno of its exec} upwards.
+        struct {
+            pid_t pid;
+            int error;
+        } out{-1, 0};
+        try {
+            join_group(name);
+        } catch (...) {
+            out.error = EPERM;
+            (void)!::write(report[1], &out, sizeof out);
+            ::_exit(1);
+        }
+        if (::unshare(CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWTIME) != 0 &&
+            ::unshare(CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS) != 0) {
+            out.error = errno;
+            (void)!::write(report[1], &out, sizeof out);
+            ::_exit(1);
+        }
+        int exec_err[2];
+        if (::pipe2(exec_err, O_CLOEXEC) != 0)
+            ::_exit(1);
+        const pid_t b = ::fork();
+        if (b == 0) {
+            ::setsid();
+            (void)!::sethostname(name.data(), name.size());
+            const int null = ::open("/dev/null", O_RDWR);
+            ::dup2(null, 0);
+            ::dup2(null, 1);
+            ::dup2(null, 2);
+            if (null > 2)
+                ::close(null);
+            if (::chdir(cwd.c_str()) != 0) {
+                const int e = errno;
+                (void)!::write(exec_err[1], &e, sizeof e);
+                ::_exit(126);
+            }
+            cloexec_all_but_stdio();
+            std::vector<char*> args;
+            for (const auto& s : argv)
+                args.push_back(const_cast<char*>(s.c_str()));
+            args.push_back(nullptr);
+            ::execvp(args[0], args.data());
+            const int e = errno;
+            (void)!::write(exec_err[1], &e, sizeof e);
+            ::_exit(127);
+        }
+        ::close(exec_err[1]);
+        out.pid = b;
+        if (b < 0)
+            out.error = errno;
+        else if (::read(exec_err[0], &out.error, sizeof out.error) != sizeof out.error)
+            out.error = 0;   // closed on exec: it runs
+        (void)!::write(report[1], &out, sizeof out);
+        ::_exit(0);
+    }
+    ::close(report[1]);
+    struct {
+        pid_t pid;
+        int error;
+    } got{-1, EIO};
+    const bool read_all = ::read(report[0], &got, sizeof got) == sizeof got;
+    ::close(report[0]);
+    int ws = 0;
+    while (::waitpid(a, &ws, 0) < 0 && errno == EINTR) {
+    }
+    if (!read_all || got.error != 0 || got.pid <= 0)
+        throw ssi::Failure("cannot start '" + joined(argv) + "': " +
+                           std::strerror(read_all && got.error != 0 ? got.error : EIO));
+    return got.pid;
+}
+
+int verb_spawn(const Args& args) {
+    if (args.size() < 2)
+        throw UsageError("workload spawn NAME [--cwd DIR] -- CMD...");
+    const std::string name = checked_name(args[1]);
+    std::string cwd = "/";
+    std::size_t i = 2;
+    if (i + 1 < args.size() && args[i] == "--cwd") {
+        cwd = std::string(args[i + 1]);
+        i += 2;
+    }
+    if (i >= args.size() || args[i] != "--" || i + 1 >= args.size())
+        throw UsageError("workload spawn NAME [--cwd DIR] -- CMD...");
+    std::vector<std::string> argv(args.begin() + static_cast<long>(i) + 1, args.end());
+    refuse_if_here(name);
+    make_group(name);
+    pid_t pid = -1;
+    try {
+        pid = spawn(name, cwd, argv);
+    } catch (...) {
+        forget(name);
+        throw;
+    }
+    write_record(name, pid, joined(argv));
+    std::cout << ssi::format_workload_record(*record_of(name)) << "\n";
+    return exit_ok;
+}
+
+int verb_list(const Args& args) {
+    std::vector<std::string> names;
+    if (args.size() > 1) {
+        names.push_back(checked_name(args[1]));
+    } else {
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator(records, ec))
+            names.push_back(e.path().filename().string());
+    }
+    for (const auto& n : names) {
+        const auto r = record_of(n);
+        if (!r)
+            continue;
+        if (r->state == "gone" && !r->moving) {
+            forget(n);   // ended by itself: nothing to show any more
+            continue;
+        }
+        std::cout << ssi::format_workload_record(*r) << "\n";
+    }
+    return exit_ok;
+}
+
+int verb_lock(const std::string& name) {
+    const auto r = record_of(name);
+    if (!r || r->state == "gone")
+        throw ssi::Failure("no workload '" + name + "' here");
+    const int fd = ::open((records / name / "moving").c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw ssi::Failure(errno == EEXIST ? "'" + name + "' is being moved already (by another atoll migrate)"
+                                           : "cannot lock '" + name + "': " + std::strerror(errno));
+    ::close(fd);
+    return exit_ok;
+}
+
+// SIGCONT to every process (a dump that left them stopped, or a failed
+// move), then the lock goes.
+int verb_resume(const std::string& name) {
+    for (const pid_t p : group_pids(name))
+        ::kill(p, SIGCONT);
+    std::error_code ec;
+    fs::remove(records / name / "moving", ec);
+    const auto r = record_of(name);
+    std::cout << (r ? ssi::format_workload_record(*r) : name + " gone") << "\n";
+    return exit_ok;
+}
+
+int verb_end(const std::string& name) {
+    forget(name);
+    return exit_ok;
+}
+
+// The last lines of a CRIU log that say what went wrong.
+std::string log_errors(const fs::path& log) {
+    std::string out;
+    for (const auto& line : ssi::criu_error_lines(read_file(log), 4))
+        out += "  criu: " + line + "\n";
+    return out;
+}
+
+int verb_restore(const Args& args) {
+    if (args.size() != 5 || args[3] != "--cmd")
+        throw UsageError("workload restore NAME DIR --cmd TEXT");
+    const std::string name = checked_name(args[1]);
+    const fs::path dir(args[2]);
+    const std::string cmd(args[4]);
+    refuse_if_here(name);
+    make_group(name);
+    const fs::path pidfile = dir / "restored.pid";
+    std::error_code ec;
+    fs::remove(pidfile, ec);
+    const pid_t c = ::fork();
+    if (c < 0)
+        throw ssi::Failure(std::string("fork: ") + std::strerror(errno));
+    if (c == 0) {
+        // CRIU's restored processes stay where CRIU runs (cgroups ignored:
+        // the source's group paths mean nothing here): in the group.
+        try {
+            join_group(name);
+        } catch (...) {
+            ::_exit(125);
+        }
+        cloexec_all_but_stdio();
+        const std::string d = dir.string(), pf = pidfile.string();
+        ::execlp("criu", "criu", "restore", "-D", d.c_str(), "-d", "--manage-cgroups=ignore", "--pidfile",
+                 pf.c_str(), "-o", "restore.log", "-v2", static_cast<char*>(nullptr));
+        ::_exit(127);
+    }
+    int ws = 0;
+    while (::waitpid(c, &ws, 0) < 0 && errno == EINTR) {
+    }
+    const std::string pid_text = trimmed(read_file(pidfile));
+    if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0 || pid_text.empty()) {
+        forget(name);   // whatever CRIU had made of it
+        // One line for a person, then CRIU's own words.
+        std::cerr << (WIFEXITED(ws) && WEXITSTATUS(ws) == 127
+                          ? std::string("criu not found")
+                          : "criu restore failed (status " + std::to_string(WEXITSTATUS(ws)) + ")")
+                  << "\n"
+                  << log_errors(dir / "restore.log");
+        return exit_refused;
+    }
+    write_record(name, static_cast<pid_t>(std::stol(pid_text)), cmd);
+    std::cout << ssi::format_workload_record(*record_of(name)) << "\n";
+    return exit_ok;
+}
+
+int run_workload(const Args& args) {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+        std::cout << "atoll workload spawn|list|restore|lock|resume|end ...: the node side of atoll start,\n"
+                     "atoll workloads and atoll migrate, run through atolld (see atoll migrate --help)\n";
+        return args.empty() ? exit_usage : exit_ok;
+    }
+    const std::string_view verb = args[0];
+    if (verb == "spawn")
+        return verb_spawn(args);
+    if (verb == "list")
+        return verb_list(args);
+    if (verb == "restore")
+        return verb_restore(args);
+    if (args.size() != 2)
+        throw UsageError("workload " + std::string(verb) + " NAME");
+    const std::string name = checked_name(args[1]);
+    if (verb == "lock")
+        return verb_lock(name);
+    if (verb == "resume")
+        return verb_resume(name);
+    if (verb == "end")
+        return verb_end(name);
+    throw UsageError("unknown workload verb '" + std::string(verb) + "'");
+}
+
+}  // namespace
+
+const Command workload_command{"workload", "(internal) a node's side of start, workloads and migrate", run_workload};
+
+}  // namespace atl::cli

@@ -1,0 +1,79 @@
+// `atoll start` and `atoll migrate`'s decisions (doc/migration.md), apart
+// from running anything: what a workload may be called, what a node's
+// record of one says, whether a move may start, and when pre-copy stops.
+//
+// A workload is a process tree started by `atoll start` in its own PID,
+// IPC, UTS and time namespaces and its own cgroup, so that CRIU can dump
+// it whole and restore it on another kernel with the same PIDs inside.
+// Each node keeps a record of the workloads it runs (`atoll workload
+// list`, one line each); the move itself is CRIU's pre-dump, dump and
+// restore through images on the shared /home.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace atl::ssi {
+
+// 1 to 32 of [A-Za-z0-9_.-], not starting with '.' or '-': it names a
+// directory and a cgroup on every node.
+[[nodiscard]] bool valid_workload_name(std::string_view name);
+
+// One line of `atoll workload list`: "NAME PID STATE RSS_KIB MOVING CMD...",
+// STATE one of running, stopped, gone; MOVING 0 or 1.
+struct WorkloadRecord {
+    std::string name;
+    std::int64_t pid = 0;        // the workload's init, in the node's PID namespace
+    std::string state;
+    std::uint64_t rss_kib = 0;   // of every process of the workload
+    bool moving = false;         // a migration holds it
+    std::string command;
+    bool operator==(const WorkloadRecord&) const = default;
+};
+[[nodiscard]] std::string format_workload_record(const WorkloadRecord& r);
+// nullopt for a line that is not a record (a newer or broken node answer).
+[[nodiscard]] std::optional<WorkloadRecord> parse_workload_record(std::string_view line);
+// Every record of a `list` answer; lines that do not parse are skipped.
+[[nodiscard]] std::vector<WorkloadRecord> parse_workload_records(std::string_view text);
+
+// What `atoll migrate` knows before it freezes anything.
+struct MoveFacts {
+    std::string name;
+    std::string source;                       // the node that runs it ("" if none does)
+    std::vector<std::string> also_on;         // other nodes claiming the name
+    std::optional<WorkloadRecord> record;     // the source's record
+    std::string dest;
+    bool dest_known = false;
+    bool dest_up = false;
+    std::uint64_t dest_available_kib = 0;     // MemAvailable of the destination
+    bool dest_has_name = false;               // the destination runs a workload of that name
+};
+// Headroom the destination keeps beyond the workload's RSS: the restore
+// itself (CRIU maps the images) and the kernel's own needs.
+inline constexpr std::uint64_t move_headroom_kib = 64 * 1024;
+// nullopt when the move may start, else why not, for a person.
+[[nodiscard]] std::optional<std::string> refuse_move(const MoveFacts& f);
+
+// Pre-copy: rounds of `criu pre-dump --track-mem` while the workload runs;
+// each writes the pages dirtied since the one before.
+struct PrecopyPolicy {
+    std::uint32_t max_rounds = 4;                   // 0: stop-and-copy
+    std::uint64_t small_enough_bytes = 1u << 20;    // a round this small: freeze now
+    double min_shrink = 0.8;                        // a round must write < 0.8x the one before
+};
+struct PrecopyStep {
+    bool again = false;
+    std::string why;   // for the progress line
+};
+// After rounds of `written` bytes each (first round first): another, or
+// the final dump.
+[[nodiscard]] PrecopyStep next_precopy(const PrecopyPolicy& p, const std::vector<std::uint64_t>& written);
+
+// What a failed CRIU run says: the last `most` error lines of its log
+// ("(00.123) 1: Error (file.c:12): what"), each from "Error" on.
+[[nodiscard]] std::vector<std::string> criu_error_lines(std::string_view log, std::size_t most);
+
+}  // namespace atl::ssi

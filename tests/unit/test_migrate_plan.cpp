@@ -1,0 +1,132 @@
+// `atoll start` and `atoll migrate`'s decisions (ssi/lib/migrate_plan.cpp).
+#include <gtest/gtest.h>
+
+#include "atoll/ssi/migrate_plan.hpp"
+
+namespace {
+
+using namespace atl::ssi;
+
+TEST(WorkloadName, AcceptsShortPlainNames) {
+    EXPECT_TRUE(valid_workload_name("counter"));
+    EXPECT_TRUE(valid_workload_name("a.b_c-1"));
+    EXPECT_TRUE(valid_workload_name(std::string(32, 'x')));
+}
+
+TEST(WorkloadName, RefusesWhatCannotNameADirectoryOrCgroup) {
+    for (const char* bad : {"", ".hidden", "-opt", "a/b", "a b", "..", "x\n"})
+        EXPECT_FALSE(valid_workload_name(bad)) << bad;
+    EXPECT_FALSE(valid_workload_name(std::string(33, 'x')));
+}
+
+TEST(WorkloadRecord, RoundTripsWithACommandOfSeveralWords) {
+    const WorkloadRecord r{"c1", 4242, "running", 3100, true, "sh -c echo  two  spaces"};
+    const auto back = parse_workload_record(format_workload_record(r));
+    ASSERT_TRUE(back);
+    EXPECT_EQ(*back, r);
+}
+
+TEST(WorkloadRecord, RefusesMalformedLines) {
+    for (const char* bad : {"", "c1", "c1 0 running 1 0 sh", "c1 12 sleeping 1 0 sh", "c1 12 running x 0 sh",
+                            "c1 12 running 1 2 sh", "c1 12 running 1 0", "../x 12 running 1 0 sh",
+                            "c1 -5 running 1 0 sh"})
+        EXPECT_FALSE(parse_workload_record(bad)) << bad;
+}
+
+TEST(WorkloadRecord, ListSkipsLinesThatDoNotParse) {
+    const auto all = parse_workload_records("a 1 running 10 0 sleep 9\ngarbage\n\nb 2 stopped 20 1 top\n");
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[0].name, "a");
+    EXPECT_EQ(all[1].state, "stopped");
+    EXPECT_TRUE(all[1].moving);
+}
+
+MoveFacts good() {
+    MoveFacts f;
+    f.name = "c";
+    f.source = "p1";
+    f.record = WorkloadRecord{"c", 77, "running", 10 * 1024, false, "counter"};
+    f.dest = "p2";
+    f.dest_known = true;
+    f.dest_up = true;
+    f.dest_available_kib = 512 * 1024;
+    return f;
+}
+
+TEST(RefuseMove, AllowsAGoodMove) {
+    EXPECT_FALSE(refuse_move(good()));
+}
+
+TEST(RefuseMove, SaysWhyForEachBadCase) {
+    struct Case {
+        void (*spoil)(MoveFacts&);
+        const char* says;
+    };
+    const Case cases[] = {
+        {[](MoveFacts& f) { f.name = "a/b"; }, "not a workload name"},
+        {[](MoveFacts& f) { f.source.clear(); f.record.reset(); }, "no node runs"},
+        {[](MoveFacts& f) { f.also_on = {"p3"}; }, "claimed by p1 and p3"},
+        {[](MoveFacts& f) { f.dest_known = false; f.dest = "p9"; }, "no node named 'p9'"},
+        {[](MoveFacts& f) { f.dest = "p1"; }, "runs on p1 already"},
+        {[](MoveFacts& f) { f.dest_up = false; }, "p2 is not up"},
+        {[](MoveFacts& f) { f.record->moving = true; }, "being moved already"},
+        {[](MoveFacts& f) { f.record->state = "stopped"; }, "is stopped, not running"},
+        {[](MoveFacts& f) { f.dest_has_name = true; }, "runs another workload named"},
+        {[](MoveFacts& f) { f.dest_available_kib = 60 * 1024; }, "has 60 MiB available"},
+    };
+    for (const auto& c : cases) {
+        MoveFacts f = good();
+        c.spoil(f);
+        const auto why = refuse_move(f);
+        ASSERT_TRUE(why) << c.says;
+        EXPECT_NE(why->find(c.says), std::string::npos) << *why;
+    }
+}
+
+TEST(RefuseMove, CountsTheRestoreHeadroom) {
+    MoveFacts f = good();
+    f.dest_available_kib = f.record->rss_kib + move_headroom_kib;
+    EXPECT_FALSE(refuse_move(f));
+    f.dest_available_kib -= 1;
+    EXPECT_TRUE(refuse_move(f));
+}
+
+TEST(Precopy, ZeroRoundsIsStopAndCopy) {
+    EXPECT_FALSE(next_precopy({0, 1 << 20, 0.8}, {}).again);
+}
+
+TEST(Precopy, FirstTwoRoundsThenStopsWhenTheDirtySetStopsShrinking) {
+    const PrecopyPolicy p;
+    EXPECT_TRUE(next_precopy(p, {}).again);
+    EXPECT_TRUE(next_precopy(p, {64u << 20}).again);
+    EXPECT_TRUE(next_precopy(p, {64u << 20, 20u << 20}).again);
+    const auto stop = next_precopy(p, {64u << 20, 20u << 20, 19u << 20});
+    EXPECT_FALSE(stop.again);
+    EXPECT_NE(stop.why.find("stopped shrinking"), std::string::npos);
+}
+
+TEST(Precopy, StopsOnASmallRoundOrTheLimit) {
+    const PrecopyPolicy p;
+    EXPECT_FALSE(next_precopy(p, {64u << 20, 512u << 10}).again);
+    EXPECT_FALSE(next_precopy(p, {512u << 10}).again);
+    const auto limit = next_precopy(p, {64u << 20, 32u << 20, 16u << 20, 8u << 20});
+    EXPECT_FALSE(limit.again);
+    EXPECT_NE(limit.why.find("round limit"), std::string::npos);
+}
+
+TEST(CriuLog, KeepsTheLastErrorLinesFromErrorOn) {
+    const char* log =
+        "(00.001) Version: 3.17.1\n"
+        "(00.120)      1: Error (criu/files-reg.c:2259): Can't open file run/x on restore\n"
+        "(00.121) Warn  (criu/x.c:1): not an error\n"
+        "(00.122)      1: Error (criu/files.c:1213): Unable to open fd=3 id=0x5\n"
+        "(00.130) Error (criu/cr-restore.c:2537): Restoring FAILED.";
+    const auto last2 = criu_error_lines(log, 2);
+    ASSERT_EQ(last2.size(), 2u);
+    EXPECT_EQ(last2[0], "Error (criu/files.c:1213): Unable to open fd=3 id=0x5");
+    EXPECT_EQ(last2[1], "Error (criu/cr-restore.c:2537): Restoring FAILED.");
+    EXPECT_EQ(criu_error_lines(log, 9).size(), 3u);
+    EXPECT_TRUE(criu_error_lines("", 3).empty());
+}
+
+}  // namespace
