@@ -81,6 +81,9 @@ extern const Command slurm_command;
 extern const Command start_command;
 extern const Command workloads_command;
 extern const Command migrate_command;
+extern const Command freeze_command;
+extern const Command checkpoint_command;
+extern const Command thaw_command;
 extern const Command workload_command;
 
 }  // namespace atl::cli

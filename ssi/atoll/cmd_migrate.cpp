@@ -22,55 +22,12 @@
 #include "daemon_link.hpp"
 #include "json_text.hpp"
 #include "remote.hpp"
+#include "workload_ops.hpp"
 
 namespace fs = std::filesystem;
 
 namespace atl::cli {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t0) {
-    return std::chrono::duration<double>(Clock::now() - t0).count();
-}
-
-std::string fixed(double v, int digits = 2) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
-    return buf;
-}
-
-std::string mib(std::uint64_t bytes) {
-    return fixed(static_cast<double>(bytes) / (1024.0 * 1024.0), 1) + " MiB";
-}
-
-struct Placed {
-    std::string node;
-    ssi::WorkloadRecord record;
-};
-
-// Every workload of every up node; `unreached` names the up nodes that did
-// not answer.
-std::vector<Placed> collect(const wire::Nodes& table, std::vector<std::string>& unreached) {
-    std::vector<Placed> out;
-    for (const auto& n : table.nodes) {
-        if (n.state != ATOLL_NODE_UP)
-            continue;
-        RemoteResult r;
-        try {
-            r = run_on(n.name, {"atoll", "workload", "list"});
-        } catch (const ssi::Failure& e) {
-            r.lost = e.what();
-        }
-        if (!r.ok()) {
-            unreached.push_back(n.name + " (" + r.reason() + ")");
-            continue;
-        }
-        for (auto& rec : ssi::parse_workload_records(r.out))
-            out.push_back({n.name, std::move(rec)});
-    }
-    return out;
-}
 
 // ------------------------------------------------------------------ start
 
@@ -241,44 +198,6 @@ struct Round {
     double seconds = 0;
 };
 
-std::uint64_t pages_bytes(const fs::path& dir) {
-    std::uint64_t total = 0;
-    std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir, ec))
-        if (e.path().filename().string().starts_with("pages-"))
-            total += e.file_size(ec);
-    return total;
-}
-
-// CRIU's own words for a failure: the last error lines of its log (the
-// images are on /home, which this node shares).
-std::string criu_errors(const fs::path& log) {
-    std::ifstream in(log);
-    std::stringstream text;
-    text << in.rdbuf();
-    std::string out;
-    for (const auto& line : ssi::criu_error_lines(text.str(), 3))
-        out += "\n  criu: " + line;
-    return out;
-}
-
-// A failed move's images go (they are as large as the workload); CRIU's
-// logs are kept on this node for a post-mortem. Returns where.
-std::string keep_logs(const fs::path& dir) {
-    const fs::path to = fs::path("/var/log/atoll/migrate") / dir.filename();
-    std::error_code ec;
-    fs::create_directories(to, ec);
-    for (const auto& sub : fs::directory_iterator(dir, ec))
-        for (const auto& f : fs::directory_iterator(sub.path(), ec))
-            if (f.path().extension() == ".log")
-                fs::copy_file(f.path(), to / (sub.path().filename().string() + "-" + f.path().filename().string()),
-                              fs::copy_options::overwrite_existing, ec);
-    fs::remove_all(dir, ec);
-    char host[256] = "";
-    (void)::gethostname(host, sizeof host - 1);
-    return to.string() + " on " + host;
-}
-
 // Thrown by a step of a move that started: what failed, for a person.
 struct MoveFailed {
     std::string what;
@@ -342,14 +261,8 @@ int run_migrate(const Args& args) {
     const std::string src = f.source;
     const std::string pid = std::to_string(f.record->pid);
 
-    const fs::path dir = fs::path("/home/.atoll/migrate") /
-                         (name + "." + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                          std::chrono::system_clock::now().time_since_epoch())
-                                                          .count()));
+    const fs::path dir = stamped_dir("/home/.atoll/migrate", name);
     std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec)
-        throw ssi::Failure("cannot make " + dir.string() + " (/home shared by every node?): " + ec.message());
     if (const RemoteResult r = run_on(src, {"atoll", "workload", "lock", name}); !r.ok()) {
         fs::remove_all(dir, ec);
         throw ssi::Failure(r.reason());

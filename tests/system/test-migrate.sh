@@ -8,7 +8,10 @@
 # name, a workload another move holds) are refused before anything is
 # frozen; a move whose restore fails
 # (a file open in the tmpfs of the source) leaves the workload running on
-# the source; nothing of a move is left behind; and a command atolld runs
+# the source; a workload frozen to a file thaws on another partition
+# after its own was restarted and counts on, a truncated or foreign file is
+# refused, a checkpoint leaves it running; nothing of a move is left
+# behind; and a command atolld runs
 # inherits none of its sockets (CRIU refuses a workload holding them).
 . "$(dirname "$0")/lib.sh"
 export BOX_ROOT=debian
@@ -52,6 +55,32 @@ echo "still counting: $before -> $after"
 atoll exec p1 -- atoll workload end c; atoll exec p2 -- atoll workload end t
 sleep 1
 awk "NR != \$1 { bad++ } END { print NR \" numbers, \" bad + 0 \" out of place\" }" /home/count.log
+echo @@FREEZE
+printf "#!/bin/sh\ni=0\nwhile :; do i=\$((i + 1)); echo \$i >> /home/count2.log; sleep 0.1; done\n" > /home/counter2.sh
+chmod +x /home/counter2.sh
+rm -f /home/count2.log /home/f.ckpt /home/f2.ckpt
+atoll start --name f p2 -- /home/counter2.sh >/dev/null
+sleep 2
+atoll freeze f; echo "rc=$?"
+atoll workloads | grep -cE "^f " | sed "s/^/f listed: /"
+n1=$(wc -l < /home/count2.log); sleep 2; n2=$(wc -l < /home/count2.log); echo "while frozen: $n1 -> $n2"
+atoll stop --force 2 >/dev/null; atoll restart 2 >/dev/null; echo "restart rc=$?"
+wait_for 120 nodes_up
+atoll thaw /home/f.ckpt --on p3; echo "rc=$?"
+sleep 2
+atoll workloads | grep -E "^f "
+n3=$(wc -l < /home/count2.log); echo "after the thaw: $n2 -> $n3"
+awk "NR != \$1 { bad++ } END { print NR \" numbers, \" bad + 0 \" out of place\" }" /home/count2.log
+atoll thaw /home/f.ckpt --on p1; echo "rc=$?"
+head -c 20000 /home/f.ckpt > /home/cut.ckpt; atoll thaw /home/cut.ckpt --on p1; echo "rc=$?"
+echo "not a checkpoint" > /home/junk.ckpt; atoll thaw /home/junk.ckpt --on p1; echo "rc=$?"
+atoll freeze f; echo "rc=$?"
+atoll checkpoint f --to /home/f2.ckpt; echo "rc=$?"
+atoll thaw /home/f2.ckpt --on p1 --name f2; echo "rc=$?"
+atoll workloads | grep -E "^f2? "
+atoll freeze nope --to /home/nope.ckpt; echo "rc=$?"
+test -e /home/nope.ckpt && echo "nope.ckpt written"
+atoll exec p3 -- atoll workload end f; atoll exec p1 -- atoll workload end f2
 echo @@LEFT
 atoll workloads; echo "rc=$?"
 ls /home/.atoll/migrate 2>/dev/null | grep -c . | sed "s/^/image dirs left: /"
@@ -89,6 +118,27 @@ count=$(section COUNT)
 context=$count
 check "the counter was still counting at the end" grep -Eq "^still counting: [0-9]+ -> [0-9]+$" <<<"$count"
 check "... no number lost or repeated over four moves" grep -Eq "^[0-9]+ numbers, 0 out of place$" <<<"$count"
+frz=$(section FREEZE)
+context=$frz
+check "atoll freeze: rc 0, saved to /home/f.ckpt" \
+    test -n "$(grep -x 'rc=0' <<<"$frz")" -a -n "$(grep "^f frozen to /home/f.ckpt (" <<<"$frz")"
+check "... it no longer runs, and counts nothing while frozen" \
+    test -n "$(grep -x 'f listed: 0' <<<"$frz")" -a -n "$(grep -E '^while frozen: ([0-9]+) -> \1$' <<<"$frz")"
+check "... thawed on p3 after its partition p2 was restarted" \
+    test -n "$(grep -x 'restart rc=0' <<<"$frz")" -a -n "$(grep "^f thawed on p3 (pid [0-9]*, saved on p2)" <<<"$frz")"
+check "... running there, counting on with no number lost or repeated" \
+    test -n "$(grep -E '^f +p3 +[0-9]+ +running ' <<<"$frz")" -a -n "$(grep -E '^[0-9]+ numbers, 0 out of place$' <<<"$frz")"
+check "a thaw under a name that runs is refused" grep -q "a workload named 'f' runs on p3" <<<"$frz"
+check "a truncated checkpoint is refused" grep -q "/home/cut.ckpt is not a whole checkpoint" <<<"$frz"
+check "a file that is not a checkpoint is refused" grep -q "/home/junk.ckpt is not a whole checkpoint" <<<"$frz"
+check "freeze refuses a FILE that exists" grep -q "/home/f.ckpt exists" <<<"$frz"
+check "atoll checkpoint saves and the workload runs on; its copy thaws as f2" \
+    test -n "$(grep "^f checkpointed to /home/f2.ckpt (.*it runs on at p3$" <<<"$frz")" -a \
+    -n "$(grep "^f2 thawed on p1 " <<<"$frz")" -a -n "$(grep -E '^f +p3 +[0-9]+ +running ' <<<"$frz")"
+check "an unknown workload is not frozen, and nothing is written" \
+    test -n "$(grep "no node runs a workload named 'nope'" <<<"$frz")" -a -z "$(grep 'nope.ckpt written' <<<"$frz")"
+check "the freeze and thaw statuses: 0, 0, 1, 1, 1, 1, 0, 0, 1" \
+    test "$(grep '^rc=' <<<"$frz" | tr '\n' ' ')" = "rc=0 rc=0 rc=1 rc=1 rc=1 rc=1 rc=0 rc=0 rc=1 "
 left=$(section LEFT)
 context=$left
 check "nothing left: no workload, no images" \

@@ -72,6 +72,26 @@ struct PrecopyStep {
 // the final dump.
 [[nodiscard]] PrecopyStep next_precopy(const PrecopyPolicy& p, const std::vector<std::uint64_t>& written);
 
+// `atoll freeze` / `atoll checkpoint` write, next to CRIU's images in the
+// checkpoint file, what `atoll thaw` needs to bring the workload back:
+//   atoll-checkpoint 1
+//   name NAME
+//   from NODE
+//   rss_kib N
+//   command CMD...
+// Keys may come in any order; unknown keys are skipped (a newer writer).
+inline constexpr const char* checkpoint_manifest_file = "atoll-workload";
+struct CheckpointManifest {
+    std::string name;
+    std::string from;
+    std::uint64_t rss_kib = 0;
+    std::string command;
+    bool operator==(const CheckpointManifest&) const = default;
+};
+[[nodiscard]] std::string format_checkpoint_manifest(const CheckpointManifest& m);
+// nullopt with `why` for anything but a whole manifest of version 1.
+[[nodiscard]] std::optional<CheckpointManifest> parse_checkpoint_manifest(std::string_view text, std::string& why);
+
 // What a failed CRIU run says: the last `most` error lines of its log
 // ("(00.123) 1: Error (file.c:12): what"), each from "Error" on.
 [[nodiscard]] std::vector<std::string> criu_error_lines(std::string_view log, std::size_t most);
