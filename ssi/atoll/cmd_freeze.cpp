@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -241,11 +240,8 @@ int run_thaw(const Args& args) {
             first.erase(0, 5);
         refuse(in.string() + " is not a whole checkpoint (tar: " + first + ")");
     }
-    std::ifstream mf(dir / ssi::checkpoint_manifest_file);
-    std::stringstream text;
-    text << mf.rdbuf();
     std::string why;
-    const auto m = ssi::parse_checkpoint_manifest(text.str(), why);
+    const auto m = ssi::parse_checkpoint_manifest(read_text_file(dir / ssi::checkpoint_manifest_file), why);
     if (!m)
         refuse(in.string() + ": " + why);
     if (name.empty())

@@ -3,15 +3,9 @@
 // and moved between kernels with CRIU. Each node's part runs there through
 // atolld (`atoll workload ...`, workload_node.cpp); the decisions are in
 // ssi/lib/migrate_plan.cpp.
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 

@@ -35,6 +35,7 @@
 #include "atoll/ssi/failure.hpp"
 #include "atoll/ssi/migrate_plan.hpp"
 #include "cli.hpp"
+#include "workload_ops.hpp"
 
 namespace fs = std::filesystem;
 
@@ -60,13 +61,6 @@ void cloexec_all_but_stdio() {
 const fs::path records = "/run/atoll/workloads";
 const fs::path groups = "/sys/fs/cgroup/atoll-workloads";
 
-std::string read_file(const fs::path& p) {
-    std::ifstream in(p);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
 std::string trimmed(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
         s.pop_back();
@@ -88,14 +82,14 @@ std::string checked_name(std::string_view n) {
 
 std::vector<pid_t> group_pids(const std::string& name) {
     std::vector<pid_t> out;
-    std::istringstream in(read_file(groups / name / "cgroup.procs"));
+    std::istringstream in(read_text_file(groups / name / "cgroup.procs"));
     for (long p; in >> p;)
         out.push_back(static_cast<pid_t>(p));
     return out;
 }
 
 bool group_populated(const std::string& name) {
-    return read_file(groups / name / "cgroup.events").find("populated 1") != std::string::npos;
+    return read_text_file(groups / name / "cgroup.events").find("populated 1") != std::string::npos;
 }
 
 // The group made (or found empty); throws when it holds processes of a
@@ -135,7 +129,7 @@ void remove_group(const std::string& name) {
 // running, stopped (every process in T: CRIU's --leave-stopped, or a
 // SIGSTOP) or gone.
 std::string state_of(pid_t pid, const std::string& name) {
-    const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    const std::string stat = read_text_file("/proc/" + std::to_string(pid) + "/stat");
     const auto rp = stat.rfind(')');
     if (stat.empty() || rp == std::string::npos || rp + 2 >= stat.size() || stat[rp + 2] == 'Z' ||
         stat[rp + 2] == 'X')
@@ -143,7 +137,7 @@ std::string state_of(pid_t pid, const std::string& name) {
     const auto pids = group_pids(name);
     bool all_stopped = !pids.empty();
     for (const pid_t p : pids) {
-        const std::string s = read_file("/proc/" + std::to_string(p) + "/stat");
+        const std::string s = read_text_file("/proc/" + std::to_string(p) + "/stat");
         const auto r = s.rfind(')');
         if (r == std::string::npos || r + 2 >= s.size() || (s[r + 2] != 'T' && s[r + 2] != 't'))
             all_stopped = false;
@@ -154,7 +148,7 @@ std::string state_of(pid_t pid, const std::string& name) {
 std::uint64_t rss_kib(const std::string& name) {
     std::uint64_t total = 0;
     for (const pid_t p : group_pids(name)) {
-        std::istringstream in(read_file("/proc/" + std::to_string(p) + "/status"));
+        std::istringstream in(read_text_file("/proc/" + std::to_string(p) + "/status"));
         for (std::string line; std::getline(in, line);)
             if (line.rfind("VmRSS:", 0) == 0)
                 total += std::stoull(line.substr(6));
@@ -164,7 +158,7 @@ std::uint64_t rss_kib(const std::string& name) {
 
 std::optional<ssi::WorkloadRecord> record_of(const std::string& name) {
     const fs::path d = records / name;
-    const std::string pid_text = trimmed(read_file(d / "pid"));
+    const std::string pid_text = trimmed(read_text_file(d / "pid"));
     if (pid_text.empty())
         return std::nullopt;
     ssi::WorkloadRecord r;
@@ -173,7 +167,7 @@ std::optional<ssi::WorkloadRecord> record_of(const std::string& name) {
     r.state = state_of(static_cast<pid_t>(r.pid), name);
     r.rss_kib = r.state == "gone" ? 0 : rss_kib(name);
     r.moving = fs::exists(d / "moving");
-    r.command = trimmed(read_file(d / "cmd"));
+    r.command = trimmed(read_text_file(d / "cmd"));
     if (r.command.empty())
         r.command = "?";
     return r;
@@ -370,7 +364,7 @@ int verb_end(const std::string& name) {
 // The last lines of a CRIU log that say what went wrong.
 std::string log_errors(const fs::path& log) {
     std::string out;
-    for (const auto& line : ssi::criu_error_lines(read_file(log), 4))
+    for (const auto& line : ssi::criu_error_lines(read_text_file(log), 4))
         out += "  criu: " + line + "\n";
     return out;
 }
@@ -406,7 +400,7 @@ int verb_restore(const Args& args) {
     int ws = 0;
     while (::waitpid(c, &ws, 0) < 0 && errno == EINTR) {
     }
-    const std::string pid_text = trimmed(read_file(pidfile));
+    const std::string pid_text = trimmed(read_text_file(pidfile));
     if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0 || pid_text.empty()) {
         forget(name);   // whatever CRIU had made of it
         // One line for a person, then CRIU's own words.

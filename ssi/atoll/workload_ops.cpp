@@ -32,6 +32,13 @@ std::string mib(std::uint64_t bytes) {
     return fixed(static_cast<double>(bytes) / (1024.0 * 1024.0), 1) + " MiB";
 }
 
+std::string read_text_file(const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
 std::vector<Placed> collect(const wire::Nodes& table, std::vector<std::string>& unreached) {
     std::vector<Placed> out;
     for (const auto& n : table.nodes) {
@@ -75,11 +82,8 @@ std::uint64_t pages_bytes(const fs::path& dir) {
 }
 
 std::string criu_errors(const fs::path& log) {
-    std::ifstream in(log);
-    std::stringstream text;
-    text << in.rdbuf();
     std::string out;
-    for (const auto& line : ssi::criu_error_lines(text.str(), 3))
+    for (const auto& line : ssi::criu_error_lines(read_text_file(log), 3))
         out += "\n  criu: " + line;
     return out;
 }

@@ -27,6 +27,10 @@ struct Placed {
 // `unreached` names the up nodes that did not answer.
 [[nodiscard]] std::vector<Placed> collect(const wire::Nodes& table, std::vector<std::string>& unreached);
 
+// A whole file's text ("" when it cannot be read: a record or log that is
+// not there reads as empty).
+[[nodiscard]] std::string read_text_file(const std::filesystem::path& p);
+
 // A new directory BASE/NAME.MILLISECONDS for one operation's images
 // (/home: every node sees it); throws ssi::Failure when /home cannot hold it.
 [[nodiscard]] std::filesystem::path stamped_dir(const std::filesystem::path& base, const std::string& name);
