@@ -86,7 +86,8 @@ help:
 ##                    iperf3 and ping over vnet0 against loopback, atoll exec
 ##                    against atoll run and a local sh, the Debian root
 ##                    against the initramfs: partition boot, memory, read
-##                    speed; srun against atoll exec; the vnet recovery soak;
+##                    speed; srun against atoll exec; migration downtime,
+##                    pre-copy against stop-and-copy; the vnet recovery soak;
 ##                    the MPI soak); results in
 ##                    build/bench/, summaries in
 ##                    doc/results.md
@@ -172,7 +173,8 @@ debs: images
 	$(call need,dpkg-deb,dpkg)
 	@box/debian/mkdeb.sh $(DEBS) $(KSRC) $(IMAGES) $(CMAKE_BUILD)/ssi/atoll $(CMAKE_BUILD)/ssi/atolld \
 	  $(BUILD)/kmod/atoll.ko $(CMAKE_BUILD)/ssi/examples \
-	  $(CMAKE_BUILD)/tests/atoll-fault $(CMAKE_BUILD)/tests/atoll-timeit $(CMAKE_BUILD)/tests/atoll-pty
+	  $(CMAKE_BUILD)/tests/atoll-fault $(CMAKE_BUILD)/tests/atoll-timeit $(CMAKE_BUILD)/tests/atoll-pty \
+	  $(CMAKE_BUILD)/tests/atoll-heartbeat
 
 disk: root debs
 	$(call need,mkfs.ext4,e2fsprogs)
@@ -204,6 +206,7 @@ bench: images disk
 	@BOX_ROOT=initramfs tests/bench/exec-bench.sh $(CURDIR) $(BUILD)/bench/exec
 	@tests/bench/userland-bench.sh $(CURDIR) $(BUILD)/bench/userland
 	@tests/bench/slurm-bench.sh $(CURDIR) $(BUILD)/bench/slurm
+	@tests/bench/migrate-bench.sh $(CURDIR) $(BUILD)/bench/migrate
 	@BOX_ROOT=initramfs tests/bench/vnet-faults-soak.sh $(CURDIR) $(BUILD)/bench/vnet-faults $(SOAK_COUNT)
 	@tests/bench/mpi-soak.sh $(CURDIR) $(BUILD)/bench/mpi-soak $(MPI_SOAK_COUNT)
 

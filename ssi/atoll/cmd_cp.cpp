@@ -16,6 +16,7 @@
 #include "atoll/wire/messages.hpp"
 #include "cli.hpp"
 #include "daemon_link.hpp"
+#include "sha256.hpp"
 
 namespace atl::cli {
 namespace {
@@ -120,22 +121,6 @@ int remote_sh(std::uint32_t node, const std::string& script, int in_fd, int out_
         if (!open)
             throw ssi::Failure("connection lost (" + why + ")");
     }
-}
-
-std::string sha256_of_fd(int fd) {
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    std::vector<unsigned char> buf(1 << 20);
-    ssize_t n;
-    while ((n = ::read(fd, buf.data(), buf.size())) > 0)
-        crypto_hash_sha256_update(&st, buf.data(), static_cast<unsigned long long>(n));
-    if (n < 0)
-        throw ssi::Failure(std::string("reading for the checksum: ") + std::strerror(errno));
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&st, h);
-    char hex[2 * sizeof h + 1];
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
-    return hex;
 }
 
 std::string trimmed(std::string s) {

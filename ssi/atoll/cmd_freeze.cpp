@@ -1,10 +1,12 @@
 // `atoll freeze`, `atoll checkpoint` and `atoll thaw` (doc/migration.md):
 // a workload to a file and back, on any node, later. The file is a tar of
-// CRIU's images and a manifest (ssi/lib/migrate_plan.cpp) that says what
-// the workload was called, where it ran and what it ran.
+// CRIU's images and, last, a manifest (atoll/wire/checkpoint.hpp) that says
+// what the workload was called, where it ran, what it ran, and the size and
+// SHA-256 of every image: thaw checks them all before it restores anything.
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -15,15 +17,101 @@
 
 #include "atoll/ssi/failure.hpp"
 #include "atoll/ssi/migrate_plan.hpp"
+#include "atoll/wire/checkpoint.hpp"
 #include "cli.hpp"
 #include "daemon_link.hpp"
 #include "remote.hpp"
+#include "sha256.hpp"
 #include "workload_ops.hpp"
 
 namespace fs = std::filesystem;
 
 namespace atl::cli {
 namespace {
+
+// Every entry of `dir` but the manifest, sorted by name, with its size and
+// digest; `odd` names the first entry that is not a regular file (a
+// checkpoint holds nothing else).
+std::vector<wire::CheckpointImage> images_in(const fs::path& dir, std::string& odd) {
+    std::vector<wire::CheckpointImage> out;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        const std::string name = e.path().filename().string();
+        if (name == wire::checkpoint_manifest_file)
+            continue;
+        if (!e.is_regular_file() || e.is_symlink()) {
+            if (odd.empty())
+                odd = name;
+            continue;
+        }
+        out.push_back({name, e.file_size(), sha256_of_file(e.path())});
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+    return out;
+}
+
+// CRIU's images in `dir` and their manifest (`m` with the images filled in)
+// into the tar `part`. The manifest goes last: a file cut anywhere lacks
+// its end line or an image it lists. "" when done, else what failed.
+std::string pack(const fs::path& dir, wire::CheckpointManifest m, const fs::path& part) {
+    std::string odd, err;
+    try {
+        m.images = images_in(dir, odd);
+    } catch (const ssi::Failure& e) {
+        return e.what();
+    }
+    if (!odd.empty())
+        return "CRIU left " + odd + ", which is not a regular file, in " + dir.string();
+    {
+        std::ofstream f(dir / wire::checkpoint_manifest_file);
+        f << wire::format_checkpoint_manifest(m);
+        if (!f.flush())
+            return "cannot write the manifest in " + dir.string();
+    }
+    std::vector<std::string> tar{"tar", "-C", dir.string(), "-cf", part.string(), "--"};
+    for (const auto& i : m.images)
+        tar.push_back(i.name);
+    tar.push_back(wire::checkpoint_manifest_file);
+    if (const int s = run_local(tar, err); s != 0)
+        return "writing " + part.string() + " failed (tar status " + std::to_string(s) + ": " +
+               err.substr(0, err.find('\n')) + ")";
+    return {};
+}
+
+// Unpacks the checkpoint `in` into the empty `dir` and checks it whole: the
+// manifest to its end line, every image it lists by size and digest, and
+// nothing else. nullopt with `why` when it is not whole.
+std::optional<wire::CheckpointManifest> unpack(const fs::path& in, const fs::path& dir, std::string& why) {
+    std::string err, odd;
+    if (const int s = run_local({"tar", "-C", dir.string(), "-xf", in.string()}, err); s != 0) {
+        std::string first = err.substr(0, err.find('\n'));
+        if (first.starts_with("tar: "))
+            first.erase(0, 5);
+        why = "tar: " + first;
+        return std::nullopt;
+    }
+    if (!fs::exists(dir / wire::checkpoint_manifest_file)) {
+        why = "it has no manifest: cut short, or not made by atoll freeze";
+        return std::nullopt;
+    }
+    auto m = wire::parse_checkpoint_manifest(read_text_file(dir / wire::checkpoint_manifest_file), why);
+    if (!m)
+        return std::nullopt;
+    try {
+        const auto found = images_in(dir, odd);
+        if (!odd.empty()) {
+            why = odd + " is not a regular file";
+            return std::nullopt;
+        }
+        if (const auto diff = wire::compare_checkpoint_images(m->images, found)) {
+            why = *diff;
+            return std::nullopt;
+        }
+    } catch (const ssi::Failure& e) {
+        why = e.what();
+        return std::nullopt;
+    }
+    return m;
+}
 
 void save_help(bool stop) {
     if (stop)
@@ -132,13 +220,9 @@ int run_save(const Args& args, bool stop) {
     if (!r.ok()) {
         failed = "the dump failed on " + w.node + " (" + r.reason() + ")" + criu_errors(dir / "dump.log");
     } else {
-        std::ofstream(dir / ssi::checkpoint_manifest_file)
-            << ssi::format_checkpoint_manifest({name, w.node, w.record.rss_kib, w.record.command});
-        std::string err;
-        if (const int s = run_local({"tar", "-C", dir.string(), "-cf", part.string(), "."}, err); s != 0)
-            failed = "writing " + part.string() + " failed (tar status " + std::to_string(s) + ": " +
-                     err.substr(0, err.find('\n')) + ")";
-        else
+        wire::CheckpointManifest m{name, w.node, w.record.rss_kib, w.record.command, {}};
+        failed = pack(dir, m, part);
+        if (failed.empty())
             fs::rename(part, out, ec);
         if (failed.empty() && ec)
             failed = "cannot rename " + part.string() + " to " + out.string() + ": " + ec.message();
@@ -233,17 +317,10 @@ int run_thaw(const Args& args) {
         fs::remove_all(dir, ec);
         throw ssi::Failure(why);
     };
-    std::string err;
-    if (const int s = run_local({"tar", "-C", dir.string(), "-xf", in.string()}, err); s != 0) {
-        std::string first = err.substr(0, err.find('\n'));
-        if (first.starts_with("tar: "))
-            first.erase(0, 5);
-        refuse(in.string() + " is not a whole checkpoint (tar: " + first + ")");
-    }
     std::string why;
-    const auto m = ssi::parse_checkpoint_manifest(read_text_file(dir / ssi::checkpoint_manifest_file), why);
+    const auto m = unpack(in, dir, why);
     if (!m)
-        refuse(in.string() + ": " + why);
+        refuse(in.string() + " is not a whole checkpoint (" + why + ")");
     if (name.empty())
         name = m->name;
     std::vector<std::string> unreached;

@@ -270,6 +270,7 @@ int run_migrate(const Args& args) {
     std::vector<Round> rounds;
     std::vector<std::uint64_t> written;
     double dump_s = 0, restore_s = 0, downtime_s = 0;
+    std::uint64_t final_bytes = 0;
     std::string new_pid;
     bool restore_tried = false;
     // Undoes a move that started: a half restore on the destination goes,
@@ -330,8 +331,9 @@ int run_migrate(const Args& args) {
         if (!r.ok())
             throw MoveFailed{"the final dump failed on " + src + " (" + r.reason() + ")" +
                              criu_errors(dir / "final" / "dump.log")};
+        final_bytes = pages_bytes(dir / "final");
         if (!json)
-            std::cout << "  final dump: " << mib(pages_bytes(dir / "final")) << " in " << fixed(dump_s)
+            std::cout << "  final dump: " << mib(final_bytes) << " in " << fixed(dump_s)
                       << " s (frozen)\n"
                       << std::flush;
         const auto t_restore = Clock::now();
@@ -367,7 +369,8 @@ int run_migrate(const Args& args) {
         for (std::size_t k = 0; k < rounds.size(); ++k)
             std::cout << (k ? ", " : "") << "{\"bytes\": " << rounds[k].bytes << ", \"seconds\": "
                       << fixed(rounds[k].seconds, 3) << "}";
-        std::cout << "], \"final_dump_s\": " << fixed(dump_s, 3) << ", \"restore_s\": " << fixed(restore_s, 3)
+        std::cout << "], \"final_bytes\": " << final_bytes << ", \"final_dump_s\": " << fixed(dump_s, 3)
+                  << ", \"restore_s\": " << fixed(restore_s, 3)
                   << ", \"downtime_s\": " << fixed(downtime_s, 3) << ", \"total_s\": " << fixed(total_s, 3) << "}\n";
     } else {
         std::cout << "  restore on " << f.dest << ": " << fixed(restore_s) << " s\n"

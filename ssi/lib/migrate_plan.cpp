@@ -6,11 +6,6 @@
 namespace atl::ssi {
 namespace {
 
-bool name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-           c == '-';
-}
-
 // The next space-separated word of `s` from `at`.
 std::string_view word(std::string_view s, std::size_t& at) {
     while (at < s.size() && s[at] == ' ')
@@ -34,15 +29,6 @@ std::string kib_text(std::uint64_t kib) {
 }
 
 }  // namespace
-
-bool valid_workload_name(std::string_view name) {
-    if (name.empty() || name.size() > 32 || name[0] == '.' || name[0] == '-')
-        return false;
-    for (const char c : name)
-        if (!name_char(c))
-            return false;
-    return true;
-}
 
 std::string format_workload_record(const WorkloadRecord& r) {
     return r.name + " " + std::to_string(r.pid) + " " + r.state + " " + std::to_string(r.rss_kib) + " " +
@@ -139,60 +125,6 @@ std::vector<std::string> criu_error_lines(std::string_view log, std::size_t most
     if (all.size() > most)
         all.erase(all.begin(), all.end() - static_cast<long>(most));
     return all;
-}
-
-std::string format_checkpoint_manifest(const CheckpointManifest& m) {
-    return "atoll-checkpoint 1\nname " + m.name + "\nfrom " + m.from + "\nrss_kib " + std::to_string(m.rss_kib) +
-           "\ncommand " + m.command + "\n";
-}
-
-std::optional<CheckpointManifest> parse_checkpoint_manifest(std::string_view text, std::string& why) {
-    const auto nl = text.find('\n');
-    if (text.substr(0, nl) != "atoll-checkpoint 1") {
-        why = text.starts_with("atoll-checkpoint ") ? "a checkpoint of another version (this atoll reads version 1)"
-                                                    : "not an atoll checkpoint (no manifest header)";
-        return std::nullopt;
-    }
-    CheckpointManifest m;
-    bool seen[4] = {};
-    text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    while (!text.empty()) {
-        const auto end = text.find('\n');
-        const auto line = text.substr(0, end);
-        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
-        const auto sp = line.find(' ');
-        const auto key = line.substr(0, sp);
-        const auto value = sp == std::string_view::npos ? std::string_view{} : line.substr(sp + 1);
-        const char* const keys[] = {"name", "from", "rss_kib", "command"};
-        int k = 0;
-        while (k < 4 && key != keys[k])
-            ++k;
-        if (k == 4)
-            continue;
-        if (seen[k]) {
-            why = "the manifest repeats '" + std::string(key) + "'";
-            return std::nullopt;
-        }
-        seen[k] = true;
-        if (k == 0)
-            m.name = std::string(value);
-        else if (k == 1)
-            m.from = std::string(value);
-        else if (k == 2 && !number(value, m.rss_kib)) {
-            why = "the manifest's rss_kib is not a number";
-            return std::nullopt;
-        } else if (k == 3)
-            m.command = std::string(value);
-    }
-    if (!seen[0] || !seen[1] || !seen[2] || !seen[3]) {
-        why = "the manifest lacks name, from, rss_kib or command";
-        return std::nullopt;
-    }
-    if (!valid_workload_name(m.name) || m.from.empty() || m.command.empty()) {
-        why = "the manifest's name, node or command is not valid";
-        return std::nullopt;
-    }
-    return m;
 }
 
 }  // namespace atl::ssi

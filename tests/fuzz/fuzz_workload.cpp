@@ -9,8 +9,11 @@
 #include <string>
 
 #include "atoll/ssi/migrate_plan.hpp"
+#include "atoll/wire/checkpoint.hpp"
 
 using namespace atl::ssi;
+using atl::wire::format_checkpoint_manifest;
+using atl::wire::parse_checkpoint_manifest;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string text(reinterpret_cast<const char*>(data), size);

@@ -2,16 +2,18 @@
 # Workloads and their moves between kernels (issue 14, doc/migration.md),
 # on the Debian root: atoll start runs a counter on p1 as a workload (its
 # own namespaces and cgroup, detached); atoll migrate moves it p1 -> p2 ->
-# p3 -> host -> p1 with CRIU pre-copy while it appends each number to a log
-# in /home: no number lost or repeated, and the count goes on from its own
-# memory; bad requests (unknown workload or node, the node it is on, a taken
-# name, a workload another move holds) are refused before anything is
-# frozen; a move whose restore fails
-# (a file open in the tmpfs of the source) leaves the workload running on
-# the source; a workload frozen to a file thaws on another partition
-# after its own was restarted and counts on, a truncated or foreign file is
-# refused, a checkpoint leaves it running; nothing of a move is left
-# behind; and a command atolld runs
+# p3 -> host -> p1 with CRIU pre-copy, then six more times stop-and-copy,
+# while it appends each number to a log in /home: no number lost or
+# repeated, and the count goes on from its own memory; a move whose
+# destination is force-stopped during the final dump fails and the
+# workload runs on at the source; bad requests (unknown workload or node,
+# the node it is on, a taken name, a workload another move holds) are
+# refused before anything is frozen; a move whose restore fails (a file
+# open in the tmpfs of the source) leaves the workload running on the
+# source; a workload frozen to a file thaws on another partition after its
+# own was restarted and counts on; a truncated or foreign file is refused,
+# also one cut where tar itself sees a whole archive; a checkpoint leaves
+# it running; nothing of a move is left behind; and a command atolld runs
 # inherits none of its sockets (CRIU refuses a workload holding them).
 . "$(dirname "$0")/lib.sh"
 export BOX_ROOT=debian
@@ -35,6 +37,20 @@ for d in p2 p3 host p1; do
     sleep 1
 done
 atoll workloads
+echo @@STOPCOPY
+for d in p2 p3 host p1 p2 p1; do
+    atoll migrate c $d --rounds 0; echo "rc=$?"
+done
+atoll workloads
+echo @@DESTDOWN
+atoll migrate c p2 > /tmp/m.out 2>&1 & m=$!
+wait_for 120 grep -q "freeze: " /tmp/m.out
+atoll stop --force 2 >/dev/null
+wait $m; echo "rc=$?"
+cat /tmp/m.out
+atoll workloads | grep -E "^c "
+atoll restart 2 >/dev/null; echo "restart rc=$?"
+wait_for 120 nodes_up
 echo @@BAD
 atoll migrate nope p2; echo "rc=$?"
 atoll migrate c p9; echo "rc=$?"
@@ -73,6 +89,9 @@ n3=$(wc -l < /home/count2.log); echo "after the thaw: $n2 -> $n3"
 awk "NR != \$1 { bad++ } END { print NR \" numbers, \" bad + 0 \" out of place\" }" /home/count2.log
 atoll thaw /home/f.ckpt --on p1; echo "rc=$?"
 head -c 20000 /home/f.ckpt > /home/cut.ckpt; atoll thaw /home/cut.ckpt --on p1; echo "rc=$?"
+blk=$(tar -tRf /home/f.ckpt | awk "\$3 == \"atoll-workload\" { sub(\":\", \"\", \$2); print \$2 }")
+head -c $((blk * 512 + 100)) /home/f.ckpt > /home/cut2.ckpt; tar -tf /home/cut2.ckpt >/dev/null; echo "tar on cut2: $?"
+atoll thaw /home/cut2.ckpt --on p1; echo "rc=$?"
 echo "not a checkpoint" > /home/junk.ckpt; atoll thaw /home/junk.ckpt --on p1; echo "rc=$?"
 atoll freeze f; echo "rc=$?"
 atoll checkpoint f --to /home/f2.ckpt; echo "rc=$?"
@@ -99,6 +118,17 @@ for d in p2 p3 host p1; do
 done
 check "... pre-copy rounds were made" grep -q "^  round 1: " <<<"$moves"
 check "... and it is back on p1, running" grep -Eq "^c +p1 +[0-9]+ +running " <<<"$moves"
+sc=$(section STOPCOPY)
+context=$sc
+check "six more moves without pre-copy (--rounds 0), each rc 0" test "$(grep -cx 'rc=0' <<<"$sc")" = 6
+check "... no pre-copy round in them" test -z "$(grep '^  round ' <<<"$sc")"
+check "... and it is back on p1, running" grep -Eq "^c +p1 +[0-9]+ +running " <<<"$sc"
+dd=$(section DESTDOWN)
+context=$dd
+check "a move whose destination is force-stopped during the final dump fails, saying so" \
+    test -n "$(grep -x 'rc=1' <<<"$dd")" -a -n "$(grep "move of 'c' failed: .*it runs on at p1" <<<"$dd")"
+check "... and it runs on at the source" grep -Eq "^c +p1 +[0-9]+ +running " <<<"$dd"
+check "... the destination came back" grep -qx "restart rc=0" <<<"$dd"
 bad=$(section BAD)
 context=$bad
 check "an unknown workload is refused" grep -q "no node runs a workload named 'nope'" <<<"$bad"
@@ -117,7 +147,7 @@ check "... and it runs on at the source" grep -Eq "^t +p2 +[0-9]+ +running " <<<
 count=$(section COUNT)
 context=$count
 check "the counter was still counting at the end" grep -Eq "^still counting: [0-9]+ -> [0-9]+$" <<<"$count"
-check "... no number lost or repeated over four moves" grep -Eq "^[0-9]+ numbers, 0 out of place$" <<<"$count"
+check "... no number lost or repeated over ten moves and a failed one" grep -Eq "^[0-9]+ numbers, 0 out of place$" <<<"$count"
 frz=$(section FREEZE)
 context=$frz
 check "atoll freeze: rc 0, saved to /home/f.ckpt" \
@@ -130,6 +160,10 @@ check "... running there, counting on with no number lost or repeated" \
     test -n "$(grep -E '^f +p3 +[0-9]+ +running ' <<<"$frz")" -a -n "$(grep -E '^[0-9]+ numbers, 0 out of place$' <<<"$frz")"
 check "a thaw under a name that runs is refused" grep -q "a workload named 'f' runs on p3" <<<"$frz"
 check "a truncated checkpoint is refused" grep -q "/home/cut.ckpt is not a whole checkpoint" <<<"$frz"
+check "... also one cut where tar sees a whole archive" \
+  grep -qx "tar on cut2: 0" <<<"$frz"
+check "... which thaw refuses: it has no manifest" \
+  grep -q "/home/cut2.ckpt is not a whole checkpoint (it has no manifest" <<<"$frz"
 check "a file that is not a checkpoint is refused" grep -q "/home/junk.ckpt is not a whole checkpoint" <<<"$frz"
 check "freeze refuses a FILE that exists" grep -q "/home/f.ckpt exists" <<<"$frz"
 check "atoll checkpoint saves and the workload runs on; its copy thaws as f2" \
@@ -137,8 +171,8 @@ check "atoll checkpoint saves and the workload runs on; its copy thaws as f2" \
     -n "$(grep "^f2 thawed on p1 " <<<"$frz")" -a -n "$(grep -E '^f +p3 +[0-9]+ +running ' <<<"$frz")"
 check "an unknown workload is not frozen, and nothing is written" \
     test -n "$(grep "no node runs a workload named 'nope'" <<<"$frz")" -a -z "$(grep 'nope.ckpt written' <<<"$frz")"
-check "the freeze and thaw statuses: 0, 0, 1, 1, 1, 1, 0, 0, 1" \
-    test "$(grep '^rc=' <<<"$frz" | tr '\n' ' ')" = "rc=0 rc=0 rc=1 rc=1 rc=1 rc=1 rc=0 rc=0 rc=1 "
+check "the freeze and thaw statuses: 0, 0, 1, 1, 1, 1, 1, 0, 0, 1" \
+    test "$(grep '^rc=' <<<"$frz" | tr '\n' ' ')" = "rc=0 rc=0 rc=1 rc=1 rc=1 rc=1 rc=1 rc=0 rc=0 rc=1 "
 left=$(section LEFT)
 context=$left
 check "nothing left: no workload, no images" \

@@ -129,30 +129,4 @@ TEST(CriuLog, KeepsTheLastErrorLinesFromErrorOn) {
     EXPECT_TRUE(criu_error_lines("", 3).empty());
 }
 
-TEST(CheckpointManifest, RoundTrips) {
-    const CheckpointManifest m{"c", "p1", 2048, "/home/counter.sh --fast"};
-    std::string why;
-    const auto back = parse_checkpoint_manifest(format_checkpoint_manifest(m), why);
-    ASSERT_TRUE(back) << why;
-    EXPECT_EQ(*back, m);
-}
-
-TEST(CheckpointManifest, SkipsUnknownKeysAndRefusesBrokenOnes) {
-    std::string why;
-    EXPECT_TRUE(parse_checkpoint_manifest("atoll-checkpoint 1\nnew thing\ncommand x\nfrom p2\nname n\nrss_kib 1\n", why));
-    const std::pair<const char*, const char*> bad[] = {
-        {"", "not an atoll checkpoint"},
-        {"atoll-checkpoint 2\nname n\n", "another version"},
-        {"atoll-checkpoint 1\nname n\nfrom p1\nrss_kib 1\n", "lacks"},
-        {"atoll-checkpoint 1\nname n\nname m\nfrom p1\nrss_kib 1\ncommand x\n", "repeats 'name'"},
-        {"atoll-checkpoint 1\nname n\nfrom p1\nrss_kib lots\ncommand x\n", "not a number"},
-        {"atoll-checkpoint 1\nname ../n\nfrom p1\nrss_kib 1\ncommand x\n", "not valid"},
-    };
-    for (const auto& [text, says] : bad) {
-        why.clear();
-        EXPECT_FALSE(parse_checkpoint_manifest(text, why)) << text;
-        EXPECT_NE(why.find(says), std::string::npos) << why;
-    }
-}
-
 }  // namespace

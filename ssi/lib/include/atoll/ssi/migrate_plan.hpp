@@ -16,11 +16,13 @@
 #include <string_view>
 #include <vector>
 
+#include "atoll/wire/names.hpp"
+
 namespace atl::ssi {
 
 // 1 to 32 of [A-Za-z0-9_.-], not starting with '.' or '-': it names a
 // directory and a cgroup on every node.
-[[nodiscard]] bool valid_workload_name(std::string_view name);
+using wire::valid_workload_name;
 
 // One line of `atoll workload list`: "NAME PID STATE RSS_KIB MOVING CMD...",
 // STATE one of running, stopped, gone; MOVING 0 or 1.
@@ -71,26 +73,6 @@ struct PrecopyStep {
 // After rounds of `written` bytes each (first round first): another, or
 // the final dump.
 [[nodiscard]] PrecopyStep next_precopy(const PrecopyPolicy& p, const std::vector<std::uint64_t>& written);
-
-// `atoll freeze` / `atoll checkpoint` write, next to CRIU's images in the
-// checkpoint file, what `atoll thaw` needs to bring the workload back:
-//   atoll-checkpoint 1
-//   name NAME
-//   from NODE
-//   rss_kib N
-//   command CMD...
-// Keys may come in any order; unknown keys are skipped (a newer writer).
-inline constexpr const char* checkpoint_manifest_file = "atoll-workload";
-struct CheckpointManifest {
-    std::string name;
-    std::string from;
-    std::uint64_t rss_kib = 0;
-    std::string command;
-    bool operator==(const CheckpointManifest&) const = default;
-};
-[[nodiscard]] std::string format_checkpoint_manifest(const CheckpointManifest& m);
-// nullopt with `why` for anything but a whole manifest of version 1.
-[[nodiscard]] std::optional<CheckpointManifest> parse_checkpoint_manifest(std::string_view text, std::string& why);
 
 // What a failed CRIU run says: the last `most` error lines of its log
 // ("(00.123) 1: Error (file.c:12): what"), each from "Error" on.
