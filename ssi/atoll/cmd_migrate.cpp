@@ -4,8 +4,10 @@
 // atolld (`atoll workload ...`, workload_node.cpp); the decisions are in
 // ssi/lib/migrate_plan.cpp.
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -227,6 +229,7 @@ int run_migrate(const Args& args) {
     std::vector<std::string> unreached;
     const auto all = collect(table, unreached);
     ssi::MoveFacts f;
+    std::string dest_address;
     f.name = name;
     f.dest = dest;
     for (const auto& n : table.nodes)
@@ -235,6 +238,7 @@ int run_migrate(const Args& args) {
             f.dest_known = true;
             f.dest_up = n.state == ATOLL_NODE_UP;
             f.dest_available_kib = n.status.mem_available_kib;
+            dest_address = n.address;
         }
     for (const auto& p : all) {
         if (p.record.name != name)
@@ -266,6 +270,28 @@ int run_migrate(const Args& args) {
                   << " to " << f.dest << "\n"
                   << std::flush;
 
+    // Pages go straight into the destination's RAM: CRIU's page server
+    // there, one per round, on a port of this move's own.
+    const std::string port = std::to_string(27000 + std::random_device{}() % 2000);
+    const auto add_page_server = [&](std::vector<std::string>& cmd) {
+        cmd.insert(cmd.end(), {"--page-server", "--address", dest_address, "--port", port});
+    };
+    const auto receive = [&](const std::string& k, const std::string& prev) {
+        std::vector<std::string> argv{"atoll", "workload", "receive", name, k, port};
+        if (!prev.empty())
+            argv.insert(argv.end(), {"--prev", prev});
+        if (const RemoteResult r = run_on(f.dest, argv); !r.ok())
+            throw MoveFailed{"the page server did not start on " + f.dest + " (" +
+                             (r.err.empty() ? r.reason() : r.err.substr(0, r.err.find_last_not_of('\n') + 1)) + ")"};
+    };
+    // What round k sent, from the destination's side.
+    const auto received_bytes = [&](const std::string& k) -> std::uint64_t {
+        const RemoteResult r =
+            run_on(f.dest, {"sh", "-c", "t=0; for p in /run/atoll/incoming/" + name + "/" + k +
+                                            "/pages-*.img; do [ -f \"$p\" ] && t=$((t + $(stat -c %s \"$p\"))); done; "
+                                            "echo $t"});
+        return r.ok() ? std::strtoull(r.out.c_str(), nullptr, 10) : 0;
+    };
     const auto t_start = Clock::now();
     std::vector<Round> rounds;
     std::vector<std::uint64_t> written;
@@ -276,11 +302,12 @@ int run_migrate(const Args& args) {
     // Undoes a move that started: a half restore on the destination goes,
     // the source's copy runs again, CRIU's logs stay for a post-mortem.
     const auto abort_move = [&](const std::string& what) {
-        if (restore_tried)
-            try {
+        try {
+            if (restore_tried)
                 (void)run_on(f.dest, {"atoll", "workload", "end", name});
-            } catch (const std::exception&) {
-            }
+            (void)run_on(f.dest, {"atoll", "workload", "drop", name});   // a page server, pages received
+        } catch (const std::exception&) {
+        }
         std::string resumed = "it runs on at " + src;
         try {
             if (!run_on(src, {"atoll", "workload", "resume", name}).ok())
@@ -298,19 +325,20 @@ int run_migrate(const Args& args) {
         // Pre-copy, the workload running.
         for (auto step = ssi::next_precopy(policy, written); step.again; step = ssi::next_precopy(policy, written)) {
             const std::string k = std::to_string(rounds.size() + 1);
+            const std::string prev = rounds.empty() ? "" : std::to_string(rounds.size());
             fs::create_directories(dir / k);
             std::vector<std::string> cmd{"criu", "pre-dump", "-t", pid, "-D", (dir / k).string(), "--track-mem",
                                          "--manage-cgroups=ignore", "-o", "pre-dump.log", "-v2"};
-            if (!rounds.empty()) {
-                cmd.push_back("--prev-images-dir");
-                cmd.push_back("../" + std::to_string(rounds.size()));
-            }
+            add_page_server(cmd);
+            if (!prev.empty())
+                cmd.insert(cmd.end(), {"--prev-images-dir", "../" + prev});
             const auto t0 = Clock::now();
+            receive(k, prev);
             const RemoteResult r = run_on(src, cmd);
             if (!r.ok())
                 throw MoveFailed{"pre-copy round " + k + " failed on " + src + " (" + r.reason() + ")" +
                                  criu_errors(dir / k / "pre-dump.log")};
-            rounds.push_back({pages_bytes(dir / k), seconds_since(t0)});
+            rounds.push_back({received_bytes(k), seconds_since(t0)});
             written.push_back(rounds.back().bytes);
             const auto next = ssi::next_precopy(policy, written);
             if (!json)
@@ -322,26 +350,27 @@ int run_migrate(const Args& args) {
         fs::create_directories(dir / "final");
         std::vector<std::string> cmd{"criu", "dump", "-t", pid, "-D", (dir / "final").string(), "--leave-stopped",
                                      "--manage-cgroups=ignore", "-o", "dump.log", "-v2"};
-        if (!rounds.empty()) {
-            cmd.insert(cmd.end(), {"--track-mem", "--prev-images-dir", "../" + std::to_string(rounds.size())});
-        }
+        add_page_server(cmd);
+        const std::string prev = rounds.empty() ? "" : std::to_string(rounds.size());
+        if (!prev.empty())
+            cmd.insert(cmd.end(), {"--track-mem", "--prev-images-dir", "../" + prev});
+        receive("final", prev);   // listening before the freeze: not part of the downtime
         const auto t_freeze = Clock::now();
         RemoteResult r = run_on(src, cmd);
         dump_s = seconds_since(t_freeze);
         if (!r.ok())
             throw MoveFailed{"the final dump failed on " + src + " (" + r.reason() + ")" +
                              criu_errors(dir / "final" / "dump.log")};
-        final_bytes = pages_bytes(dir / "final");
         if (!json)
-            std::cout << "  final dump: " << mib(final_bytes) << " in " << fixed(dump_s)
-                      << " s (frozen)\n"
-                      << std::flush;
+            std::cout << "  final dump: " << fixed(dump_s) << " s (frozen)\n" << std::flush;
         const auto t_restore = Clock::now();
         restore_tried = true;
         r = run_on(f.dest, {"atoll", "workload", "restore", name, (dir / "final").string(), "--cmd",
-                            f.record->command});
+                            f.record->command, "--pages"});
         restore_s = seconds_since(t_restore);
         const auto rec = ssi::parse_workload_record(r.out.substr(0, r.out.find('\n')));
+        if (const auto at = r.out.find("\npages "); at != std::string::npos)
+            final_bytes = std::strtoull(r.out.c_str() + at + 7, nullptr, 10);
         if (!r.ok() || !rec)
             throw MoveFailed{"the restore on " + f.dest + " failed: " +
                              (r.err.empty() ? r.reason() : r.err.substr(0, r.err.find_last_not_of('\n') + 1))};

@@ -20,23 +20,28 @@ R"(NAME
     atoll ps - list the processes of every kernel of the cluster
 
 SYNOPSIS
-    atoll ps [--node NODE] [-u USER] [--json]
+    atoll ps [--node NODE] [-u USER] [--workload NAME] [--json]
 
 DESCRIPTION
     One line per process of every node that is up (atoll nodes), asked
     through atolld: NODE:PID (what atoll kill takes), user, state (a /proc
     state letter: R running, S sleeping, D disk wait, Z zombie, T stopped,
     I idle), CPU use since the process started (%, of one CPU), resident
-    memory, start time and command line. Kernel threads show their name in
-    brackets.
+    memory, start time, the workload it belongs to (atoll start; "-" for
+    none) and command line. Kernel threads show their name in brackets.
+    A workload's processes show under its name on whichever node it runs,
+    also after atoll migrate moved it.
 
     Nodes that are not up are named on standard error and skipped.
 
 OPTIONS
     --node NODE   only this node (a name or an id)
     -u USER       only this user's processes
+    --workload NAME
+                  only the processes of workload NAME
     --json        {"processes": [...]} for scripts (start in seconds since
-                  the epoch, rss in KiB, cpu_percent as a number)
+                  the epoch, rss in KiB, cpu_percent as a number, workload
+                  "" for none)
     --help        print this help and exit
 
 EXIT STATUS
@@ -54,7 +59,7 @@ std::string start_text(std::uint64_t t) {
 }
 
 int run_ps(const Args& args) {
-    std::optional<std::string> node, user;
+    std::optional<std::string> node, user, workload;
     bool json = false;
     ArgReader r(args);
     while (!r.done()) {
@@ -67,6 +72,8 @@ int run_ps(const Args& args) {
             node = *v;
         } else if (auto u = r.option("-u")) {
             user = *u;
+        } else if (auto w = r.option("--workload")) {
+            workload = *w;
         } else {
             r.unknown();
         }
@@ -83,7 +90,8 @@ int run_ps(const Args& args) {
     js << "{\"processes\": [";
     bool first = true;
     if (!json)
-        std::printf("%-12s %-8s %s %5s %9s %-6s %s\n", "NODE:PID", "USER", "S", "%CPU", "RSS", "START", "COMMAND");
+        std::printf("%-12s %-8s %s %5s %9s %-6s %-10s %s\n", "NODE:PID", "USER", "S", "%CPU", "RSS", "START",
+                    "WORKLOAD", "COMMAND");
     for (const auto& n : nodes) {
         std::optional<wire::Processes> ps;
         try {
@@ -98,7 +106,7 @@ int run_ps(const Args& args) {
             continue;
         }
         for (const auto& p : ps->list) {
-            if (user && p.user != *user)
+            if ((user && p.user != *user) || (workload && p.workload != *workload))
                 continue;
             const std::string id = n.name + ":" + std::to_string(p.pid);
             if (json) {
@@ -106,13 +114,15 @@ int run_ps(const Args& args) {
                    << ", \"user\": " << json_string(p.user) << ", \"state\": \"" << static_cast<char>(p.state)
                    << "\", \"cpu_percent\": " << p.cpu_permille / 10 << "." << p.cpu_permille % 10
                    << ", \"rss_kib\": " << p.rss_kib << ", \"start\": " << p.start
-                   << ", \"command\": " << json_string(p.command) << "}";
+                   << ", \"workload\": " << json_string(p.workload) << ", \"command\": " << json_string(p.command)
+                   << "}";
                 first = false;
                 continue;
             }
-            std::printf("%-12s %-8s %c %3u.%u %7lluK %-6s %s\n", id.c_str(), p.user.c_str(), static_cast<char>(p.state),
-                        p.cpu_permille / 10, p.cpu_permille % 10, static_cast<unsigned long long>(p.rss_kib),
-                        start_text(p.start).c_str(), p.command.c_str());
+            std::printf("%-12s %-8s %c %3u.%u %7lluK %-6s %-10s %s\n", id.c_str(), p.user.c_str(),
+                        static_cast<char>(p.state), p.cpu_permille / 10, p.cpu_permille % 10,
+                        static_cast<unsigned long long>(p.rss_kib), start_text(p.start).c_str(),
+                        p.workload.empty() ? "-" : p.workload.c_str(), p.command.c_str());
         }
     }
     for (const auto& e : table.nodes)

@@ -5,8 +5,12 @@
 //
 //   spawn NAME [--cwd DIR] -- CMD...   start a workload here
 //   list [NAME]                        this kernel's workloads, one record a line
-//   restore NAME DIR --cmd TEXT        CRIU-restore images DIR as workload NAME
-//   lock NAME | resume NAME | end NAME
+//   receive NAME ROUND PORT [--prev R] CRIU's page server for one round of a
+//                                      move here: pages into this kernel's RAM
+//   restore NAME DIR --cmd TEXT [--pages] CRIU-restore images DIR as workload
+//                                      NAME (with --pages: DIR's pages are
+//                                      the ones received here)
+//   lock NAME | resume NAME | end NAME | drop NAME (what receive left)
 //
 // A workload here is a record, /run/atoll/workloads/NAME/{pid,cmd[,moving]},
 // and a cgroup, /sys/fs/cgroup/atoll-workloads/NAME, that holds every one
@@ -60,6 +64,14 @@ void cloexec_all_but_stdio() {
 
 const fs::path records = "/run/atoll/workloads";
 const fs::path groups = "/sys/fs/cgroup/atoll-workloads";
+// A move's pages, received here while the workload still runs at the
+// source: in RAM (a tmpfs), so that the restore reads none of them over
+// NFS during the downtime. One directory per round, each linked to the one
+// before ("parent"), as CRIU's pre-dump chain is.
+const fs::path incoming = "/run/atoll/incoming";
+// The page server's group: outside atolld's job (the exec that started it
+// ends first) and not the workload's own; '@' is in no workload name.
+std::string incoming_group(const std::string& name) { return name + "@in"; }
 
 std::string trimmed(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
@@ -114,6 +126,8 @@ void join_group(const std::string& name) {
     }
     ::close(fd);
 }
+
+std::string log_errors(const fs::path& log);
 
 // Kills whatever the group holds, waits for it to empty, removes it.
 void remove_group(const std::string& name) {
@@ -361,6 +375,85 @@ int verb_end(const std::string& name) {
     return exit_ok;
 }
 
+// Whatever a move left here before its restore: a page server still
+// waiting, the pages received.
+int verb_drop(const std::string& name) {
+    remove_group(incoming_group(name));
+    std::error_code ec;
+    fs::remove_all(incoming / name, ec);
+    return exit_ok;
+}
+
+// Starts CRIU's page server for round ROUND ("1", "2", ..., "final") of a
+// move of NAME to this kernel, listening on PORT, and returns once it
+// listens (CRIU's --status-fd). It ends by itself after one dump has sent
+// its pages, or after 15 minutes (a source that never came).
+int verb_receive(const Args& args) {
+    if (args.size() != 4 && !(args.size() == 6 && args[4] == "--prev"))
+        throw UsageError("workload receive NAME ROUND PORT [--prev ROUND]");
+    const std::string name = checked_name(args[1]);
+    const std::string round(args[2]), port(args[3]);
+    const std::string prev = args.size() == 6 ? std::string(args[5]) : "";
+    if (!ssi::valid_workload_name(round) || (!prev.empty() && !ssi::valid_workload_name(prev)) ||
+        port.find_first_not_of("0123456789") != std::string::npos || port.empty() || port.size() > 5)
+        throw UsageError("workload receive NAME ROUND PORT [--prev ROUND]");
+    if (prev.empty())
+        verb_drop(name);   // a first round: nothing of an earlier move stays
+    const fs::path dir = incoming / name / round;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec)
+        throw ssi::Failure("cannot make " + dir.string() + ": " + ec.message());
+    fs::create_directories(groups / incoming_group(name), ec);
+    int ready[2];
+    if (::pipe2(ready, O_CLOEXEC) != 0)
+        throw ssi::Failure(std::string("pipe: ") + std::strerror(errno));
+    const pid_t c = ::fork();
+    if (c < 0)
+        throw ssi::Failure(std::string("fork: ") + std::strerror(errno));
+    if (c == 0) {
+        try {
+            join_group(incoming_group(name));
+        } catch (...) {
+            ::_exit(125);
+        }
+        ::setsid();
+        const int null = ::open("/dev/null", O_RDWR);
+        ::dup2(null, 0);
+        ::dup2(null, 1);
+        ::dup2(null, 2);
+        cloexec_all_but_stdio();
+        ::dup2(ready[1], 3);   // dup2 clears FD_CLOEXEC: CRIU writes here once it listens
+        const std::string d = dir.string(), pre = "../" + prev;
+        std::vector<const char*> argv{"timeout", "900", "criu", "page-server", "-D", d.c_str(), "--port",
+                                      port.c_str(), "--status-fd", "3", "-o", "page-server.log", "-v2"};
+        if (!prev.empty()) {
+            argv.push_back("--prev-images-dir");
+            argv.push_back(pre.c_str());
+        }
+        argv.push_back(nullptr);
+        ::execvp(argv[0], const_cast<char* const*>(argv.data()));
+        ::_exit(127);
+    }
+    ::close(ready[1]);
+    char b = 0;
+    ssize_t n;
+    while ((n = ::read(ready[0], &b, 1)) < 0 && errno == EINTR) {
+    }
+    ::close(ready[0]);
+    if (n != 1) {
+        // It ended before it listened: say why, leave nothing.
+        int ws = 0;
+        while (::waitpid(c, &ws, 0) < 0 && errno == EINTR) {
+        }
+        const std::string why = log_errors(dir / "page-server.log");
+        verb_drop(name);
+        std::cerr << "criu page-server did not start on port " << port << "\n" << why;
+        return exit_refused;
+    }
+    return exit_ok;   // the page server runs on, in its own group
+}
+
 // The last lines of a CRIU log that say what went wrong.
 std::string log_errors(const fs::path& log) {
     std::string out;
@@ -369,13 +462,48 @@ std::string log_errors(const fs::path& log) {
     return out;
 }
 
+// With the pages received here (incoming/NAME/final and its parents), the
+// rest of the images (small: processes, files, memory layout) come from
+// `from`, on /home: copied in beside them. Returns where to restore from.
+fs::path gather_images(const std::string& name, const fs::path& from) {
+    const fs::path into = incoming / name / "final";
+    if (!fs::is_directory(into))
+        throw ssi::Failure("no pages of '" + name + "' were received here (" + into.string() + ")");
+    for (const auto& e : fs::directory_iterator(from)) {
+        if (!e.is_regular_file() || e.is_symlink() || fs::exists(into / e.path().filename()))
+            continue;
+        fs::copy_file(e.path(), into / e.path().filename());
+    }
+    return into;
+}
+
 int verb_restore(const Args& args) {
-    if (args.size() != 5 || args[3] != "--cmd")
-        throw UsageError("workload restore NAME DIR --cmd TEXT");
+    const bool received = args.size() == 6 && args[5] == "--pages";
+    if ((args.size() != 5 && !received) || args[3] != "--cmd")
+        throw UsageError("workload restore NAME DIR --cmd TEXT [--pages]");
     const std::string name = checked_name(args[1]);
-    const fs::path dir(args[2]);
     const std::string cmd(args[4]);
     refuse_if_here(name);
+    fs::path dir(args[2]);
+    std::uint64_t received_bytes = 0;
+    if (received) {
+        try {
+            dir = gather_images(name, args[2]);
+        } catch (const std::exception& e) {
+            verb_drop(name);
+            throw ssi::Failure(std::string("gathering the images: ") + e.what());
+        }
+        received_bytes = pages_bytes(dir);
+    }
+    // The received pages go whatever happens; CRIU's log stays with the rest.
+    const auto finish = [&] {
+        if (!received)
+            return;
+        std::error_code ec;
+        fs::copy_file(dir / "restore.log", fs::path(args[2]) / "restore.log", fs::copy_options::overwrite_existing,
+                      ec);
+        verb_drop(name);
+    };
     make_group(name);
     const fs::path pidfile = dir / "restored.pid";
     std::error_code ec;
@@ -401,6 +529,8 @@ int verb_restore(const Args& args) {
     while (::waitpid(c, &ws, 0) < 0 && errno == EINTR) {
     }
     const std::string pid_text = trimmed(read_text_file(pidfile));
+    const std::string errors = log_errors(dir / "restore.log");
+    finish();
     if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0 || pid_text.empty()) {
         forget(name);   // whatever CRIU had made of it
         // One line for a person, then CRIU's own words.
@@ -408,18 +538,21 @@ int verb_restore(const Args& args) {
                           ? std::string("criu not found")
                           : "criu restore failed (status " + std::to_string(WEXITSTATUS(ws)) + ")")
                   << "\n"
-                  << log_errors(dir / "restore.log");
+                  << errors;
         return exit_refused;
     }
     write_record(name, static_cast<pid_t>(std::stol(pid_text)), cmd);
     std::cout << ssi::format_workload_record(*record_of(name)) << "\n";
+    if (received)
+        std::cout << "pages " << received_bytes << "\n";   // what the last round sent, for the progress line
     return exit_ok;
 }
 
 int run_workload(const Args& args) {
     if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-        std::cout << "atoll workload spawn|list|restore|lock|resume|end ...: the node side of atoll start,\n"
-                     "atoll workloads and atoll migrate, run through atolld (see atoll migrate --help)\n";
+        std::cout << "atoll workload spawn|list|receive|restore|lock|resume|end|drop ...: the node side\n"
+                     "of atoll start, atoll workloads and atoll migrate, run through atolld (see atoll\n"
+                     "migrate --help)\n";
         return args.empty() ? exit_usage : exit_ok;
     }
     const std::string_view verb = args[0];
@@ -429,6 +562,8 @@ int run_workload(const Args& args) {
         return verb_list(args);
     if (verb == "restore")
         return verb_restore(args);
+    if (verb == "receive")
+        return verb_receive(args);
     if (args.size() != 2)
         throw UsageError("workload " + std::string(verb) + " NAME");
     const std::string name = checked_name(args[1]);
@@ -438,6 +573,8 @@ int run_workload(const Args& args) {
         return verb_resume(name);
     if (verb == "end")
         return verb_end(name);
+    if (verb == "drop")
+        return verb_drop(name);
     throw UsageError("unknown workload verb '" + std::string(verb) + "'");
 }
 

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 namespace atl::atolld {
 
@@ -24,6 +25,19 @@ std::map<std::uint32_t, std::string> user_names() {
             out[static_cast<std::uint32_t>(std::strtoul(uid.c_str(), nullptr, 10))] = name;
     }
     return out;
+}
+
+// The workload whose cgroup holds a process (`atoll workload spawn` and
+// restore put every process of workload NAME in /atoll-workloads/NAME),
+// from /proc/PID/cgroup ("0::/atoll-workloads/NAME"); "" if none.
+std::string workload_of(const std::string& cgroups) {
+    static constexpr std::string_view mark = ":/atoll-workloads/";
+    const auto at = cgroups.find(mark);
+    if (at == std::string::npos)
+        return {};
+    const auto from = at + mark.size();
+    const auto end = cgroups.find_first_of("/\n", from);
+    return cgroups.substr(from, (end == std::string::npos ? cgroups.size() : end) - from).substr(0, 64);
 }
 
 std::string slurp(const std::string& path) {
@@ -95,6 +109,7 @@ wire::Processes list_processes() {
                 c = ' ';
         // Kernel threads have no command line: their name, in brackets, as ps shows them.
         p.command = cmd.empty() ? "[" + stat.substr(open + 1, close - open - 1) + "]" : cmd.substr(0, 4096);
+        p.workload = workload_of(slurp(dir + "/cgroup"));
         out.list.push_back(std::move(p));
     }
     ::closedir(d);

@@ -89,10 +89,10 @@ std::optional<std::string> refuse_move(const MoveFacts& f) {
         return "'" + f.name + "' on " + f.source + " is " + f.record->state + ", not running";
     if (f.dest_has_name)
         return f.dest + " runs another workload named '" + f.name + "'";
-    const std::uint64_t need = f.record->rss_kib + move_headroom_kib;
-    if (f.dest_available_kib < need)
+    if (f.dest_available_kib < move_needs_kib(f.record->rss_kib))
         return f.dest + " has " + kib_text(f.dest_available_kib) + " available; '" + f.name + "' needs " +
-               kib_text(f.record->rss_kib) + " and the restore " + kib_text(move_headroom_kib) + " more";
+               kib_text(f.record->rss_kib) + " for its pages on the way, as much again once restored, and " +
+               kib_text(move_headroom_kib) + " for the restore";
     return std::nullopt;
 }
 

@@ -26,8 +26,8 @@ one() {   # one SIZE MODE ROUND
   atoll-heartbeat listen 7700 > /tmp/hb.out & l=$!
   atoll start --name mb p1 -- atoll-heartbeat send 10.77.0.1 7700 $1 '"$dirty"' >/dev/null || echo "@@fail start $1 $2 $3"
   sleep 4
-  if [ $2 = precopy ]; then r=4; else r=0; fi
-  j=$(atoll migrate mb p2 --rounds $r --json 2>/tmp/mig.err) || { echo "@@fail migrate $1 $2 $3 $(head -c 300 /tmp/mig.err)"; }
+  if [ $2 = precopy ]; then k=4; else k=0; fi
+  j=$(atoll migrate mb p2 --rounds $k --json 2>/tmp/mig.err) || { echo "@@fail migrate $1 $2 $3 $(head -c 300 /tmp/mig.err)"; }
   sleep 2
   kill $l; wait $l
   echo "@@run $1 $2 $3 $(cat /tmp/hb.out) json $j"

@@ -37,6 +37,7 @@ for d in p2 p3 host p1; do
     sleep 1
 done
 atoll workloads
+atoll ps --workload c
 echo @@STOPCOPY
 for d in p2 p3 host p1 p2 p1; do
     atoll migrate c $d --rounds 0; echo "rc=$?"
@@ -118,6 +119,8 @@ for d in p2 p3 host p1; do
 done
 check "... pre-copy rounds were made" grep -q "^  round 1: " <<<"$moves"
 check "... and it is back on p1, running" grep -Eq "^c +p1 +[0-9]+ +running " <<<"$moves"
+check "... atoll ps --workload c shows its processes on p1, by name" \
+    test -n "$(grep -E '^p1:[0-9]+ .* c +.*counter.sh' <<<"$moves")" -a -z "$(grep -E '^(host|p2|p3):' <<<"$moves")"
 sc=$(section STOPCOPY)
 context=$sc
 check "six more moves without pre-copy (--rounds 0), each rc 0" test "$(grep -cx 'rc=0' <<<"$sc")" = 6

@@ -85,7 +85,7 @@ TEST(RefuseMove, SaysWhyForEachBadCase) {
 
 TEST(RefuseMove, CountsTheRestoreHeadroom) {
     MoveFacts f = good();
-    f.dest_available_kib = f.record->rss_kib + move_headroom_kib;
+    f.dest_available_kib = 2 * f.record->rss_kib + move_headroom_kib;
     EXPECT_FALSE(refuse_move(f));
     f.dest_available_kib -= 1;
     EXPECT_TRUE(refuse_move(f));

@@ -59,7 +59,8 @@ TEST(Wire, PayloadsRoundTrip) {
     EXPECT_EQ(Exit::decode(Exit{137, 9}.encode())->status, 137u);
     EXPECT_EQ(Number::decode(Number{42}.encode())->value, 42u);
     Processes ps;
-    ps.list = {{7, 0, "root", 'S', 12, 900, 1700000000, 1234, "sleep 5"}};
+    ps.list = {{7, 0, "root", 'S', 12, 900, 1700000000, 1234, "sleep 5", ""},
+               {8, 0, "root", 'S', 1, 2048, 1700000001, 5, "/home/counter.sh", "c"}};
     ps.clock_ms = 99;
     const auto pb = Processes::decode(ps.encode());
     ASSERT_TRUE(pb);

@@ -200,7 +200,7 @@ Bytes Processes::encode() const {
     w.u32(static_cast<std::uint32_t>(list.size()));
     for (const auto& p : list)
         w.u32(p.pid).u32(p.uid).str(p.user).u32(p.state).u32(p.cpu_permille).u64(p.rss_kib).u64(p.start).u64(
-            p.cpu_ms).str(p.command);
+            p.cpu_ms).str(p.command).str(p.workload);
     w.u64(clock_ms);
     return w.take();
 }
@@ -208,7 +208,7 @@ Bytes Processes::encode() const {
 std::optional<Processes> Processes::decode(Payload p) {
     Reader r(p);
     Processes out;
-    const std::uint32_t n = r.count(1u << 16, 4 + 4 + 4 + 4 + 4 + 8 + 8 + 8 + 4);
+    const std::uint32_t n = r.count(1u << 16, 4 + 4 + 4 + 4 + 4 + 8 + 8 + 8 + 4 + 4);
     for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
         Process q;
         q.pid = r.u32();
@@ -220,6 +220,7 @@ std::optional<Processes> Processes::decode(Payload p) {
         q.start = r.u64();
         q.cpu_ms = r.u64();
         q.command = r.str();
+        q.workload = r.str();
         out.list.push_back(std::move(q));
     }
     out.clock_ms = r.u64();

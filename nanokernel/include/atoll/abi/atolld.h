@@ -44,7 +44,7 @@
 #include "abi.h"
 
 #define ATOLL_WIRE_MAGIC 0x444c5441u /* "ATLD" as little-endian bytes */
-#define ATOLL_WIRE_VERSION 1u
+#define ATOLL_WIRE_VERSION 2u   /* 2: PS gives each process's workload */
 #define ATOLL_WIRE_MAX_PAYLOAD (1u << 20)   /* 1 MiB: a larger frame ends the connection */
 #define ATOLL_WIRE_MAX_STR (64u << 10)      /* one argument, variable or path */
 #define ATOLL_WIRE_MAX_LIST 4096u           /* arguments or variables of one EXEC */
@@ -94,7 +94,8 @@ enum atoll_wire_type {
 	ATOLL_WIRE_PS = 41,         /* S: u32 n, n x (u32 pid, u32 uid, str user, u32 state (a
 				     * /proc state letter), u32 cpu permille since start, u64 rss_kib,
 				     * u64 start (seconds since the epoch), u64 cpu_ms (CPU time used),
-				     * str command line), then u64 the node's monotonic clock in ms */
+				     * str command line, str workload: the atoll workload whose cgroup
+				     * holds it, "" if none), then u64 the node's monotonic clock in ms */
 	ATOLL_WIRE_KILL = 42,       /* C: u32 pid, u32 signal */
 	ATOLL_WIRE_KILLED = 43,     /* S: u32 errno (0: the signal was sent) */
 

@@ -56,6 +56,13 @@ struct MoveFacts {
 // Headroom the destination keeps beyond the workload's RSS: the restore
 // itself (CRIU maps the images) and the kernel's own needs.
 inline constexpr std::uint64_t move_headroom_kib = 64 * 1024;
+// What a move needs available at the destination: the workload's pages
+// arrive in the destination's RAM (a tmpfs, written by CRIU's page server
+// while the workload still runs), and the restore maps them again before
+// that copy goes: twice its RSS, and the headroom.
+[[nodiscard]] constexpr std::uint64_t move_needs_kib(std::uint64_t rss_kib) {
+    return 2 * rss_kib + move_headroom_kib;
+}
 // nullopt when the move may start, else why not, for a person.
 [[nodiscard]] std::optional<std::string> refuse_move(const MoveFacts& f);
 

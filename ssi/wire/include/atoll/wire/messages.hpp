@@ -119,6 +119,7 @@ struct Process {
     std::uint64_t start = 0;       // seconds since the epoch
     std::uint64_t cpu_ms = 0;      // CPU time used so far (user + system)
     std::string command;           // the command line, arguments separated by spaces
+    std::string workload;          // the atoll workload holding it (atoll start), "" if none
     bool operator==(const Process&) const = default;
 };
 
