@@ -153,23 +153,27 @@ SYNOPSIS
 
 DESCRIPTION
     Moves workload NAME (atoll start) from the node it runs on to node
-    DEST with CRIU, through images under /home/.atoll/migrate:
+    DEST with CRIU. Its pages go over vnet into DEST's RAM (CRIU's page
+    server there, one per round); the rest of CRIU's images, small, go
+    through /home/.atoll/migrate.
 
     1. Checks first, freezing nothing: the workload exists on one node and
        is not being moved; DEST is another node, up, without a workload of
-       that name, with the workload's RSS and 64 MiB more available.
+       that name, with twice the workload's RSS and 64 MiB more available
+       (the pages arrive before the restore maps them).
     2. Pre-copy: rounds of criu pre-dump --track-mem while the workload
-       runs, each writing only the pages dirtied since the last, until a
-       round writes 1 MiB or less, stops shrinking (0.8x the one before),
+       runs, each sending only the pages dirtied since the last, until a
+       round sends 1 MiB or less, stops shrinking (0.8x the one before),
        or N rounds were made.
-    3. The final dump freezes the workload and writes what is left; the
-       source keeps it stopped. DEST restores it (the same PIDs inside its
-       namespace, its open files reopened by path).
+    3. The final dump freezes the workload and sends what is left; the
+       source keeps it stopped. DEST restores it from its RAM (the same
+       PIDs inside its namespace, its open files reopened by path).
     4. Only once DEST runs it is the source's stopped copy killed and the
        images removed. A failure before that (a dump or restore error, DEST
        lost) resumes the workload on the source, and the command says what
-       failed, with CRIU's error lines; nothing is lost. The images go;
-       CRIU's logs are kept in /var/log/atoll/migrate on this node.
+       failed, with CRIU's error lines; nothing is lost. The images and the
+       pages DEST received go; CRIU's logs are kept in
+       /var/log/atoll/migrate on this node.
 
     Progress goes to standard output: each round's size and time, then the
     downtime (from the final dump's start until DEST runs the workload).
