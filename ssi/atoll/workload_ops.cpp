@@ -54,8 +54,11 @@ std::vector<Placed> collect(const wire::Nodes& table, std::vector<std::string>& 
             unreached.push_back(n.name + " (" + r.reason() + ")");
             continue;
         }
-        for (auto& rec : ssi::parse_workload_records(r.out))
+        std::size_t other = 0;
+        for (auto& rec : ssi::parse_workload_records(r.out, &other))
             out.push_back({n.name, std::move(rec)});
+        if (other != 0)   // its workloads are there, but cannot be read: say so
+            unreached.push_back(n.name + " (it runs another revision of atoll: records it sends are not w1)");
     }
     return out;
 }

@@ -1,73 +1,14 @@
 // `atoll start` and `atoll migrate`'s decisions (migrate_plan.hpp).
 #include "atoll/ssi/migrate_plan.hpp"
 
-#include <charconv>
-
 namespace atl::ssi {
 namespace {
-
-// The next space-separated word of `s` from `at`.
-std::string_view word(std::string_view s, std::size_t& at) {
-    while (at < s.size() && s[at] == ' ')
-        ++at;
-    const std::size_t start = at;
-    while (at < s.size() && s[at] != ' ')
-        ++at;
-    return s.substr(start, at - start);
-}
-
-template <typename T>
-bool number(std::string_view w, T& out) {
-    if (w.empty())
-        return false;
-    const auto r = std::from_chars(w.data(), w.data() + w.size(), out);
-    return r.ec == std::errc() && r.ptr == w.data() + w.size();
-}
 
 std::string kib_text(std::uint64_t kib) {
     return std::to_string((kib + 1023) / 1024) + " MiB";
 }
 
 }  // namespace
-
-std::string format_workload_record(const WorkloadRecord& r) {
-    return r.name + " " + std::to_string(r.pid) + " " + r.state + " " + std::to_string(r.rss_kib) + " " +
-           (r.moving ? "1" : "0") + " " + r.command;
-}
-
-std::optional<WorkloadRecord> parse_workload_record(std::string_view line) {
-    WorkloadRecord r;
-    std::size_t at = 0;
-    r.name = std::string(word(line, at));
-    if (!valid_workload_name(r.name) || !number(word(line, at), r.pid) || r.pid <= 0)
-        return std::nullopt;
-    r.state = std::string(word(line, at));
-    if (r.state != "running" && r.state != "stopped" && r.state != "gone")
-        return std::nullopt;
-    if (!number(word(line, at), r.rss_kib))
-        return std::nullopt;
-    const auto moving = word(line, at);
-    if (moving != "0" && moving != "1")
-        return std::nullopt;
-    r.moving = moving == "1";
-    while (at < line.size() && line[at] == ' ')
-        ++at;
-    r.command = std::string(line.substr(at));
-    if (r.command.empty())
-        return std::nullopt;
-    return r;
-}
-
-std::vector<WorkloadRecord> parse_workload_records(std::string_view text) {
-    std::vector<WorkloadRecord> out;
-    while (!text.empty()) {
-        const auto nl = text.find('\n');
-        if (auto r = parse_workload_record(text.substr(0, nl)))
-            out.push_back(std::move(*r));
-        text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
-    }
-    return out;
-}
 
 std::optional<std::string> refuse_move(const MoveFacts& f) {
     if (!valid_workload_name(f.name))

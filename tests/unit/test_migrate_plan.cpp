@@ -27,15 +27,19 @@ TEST(WorkloadRecord, RoundTripsWithACommandOfSeveralWords) {
 }
 
 TEST(WorkloadRecord, RefusesMalformedLines) {
-    for (const char* bad : {"", "c1", "c1 0 running 1 0 sh", "c1 12 sleeping 1 0 sh", "c1 12 running x 0 sh",
-                            "c1 12 running 1 2 sh", "c1 12 running 1 0", "../x 12 running 1 0 sh",
-                            "c1 -5 running 1 0 sh"})
+    for (const char* bad : {"", "w1 c1", "w1 c1 0 running 1 0 sh", "w1 c1 12 sleeping 1 0 sh",
+                            "w1 c1 12 running x 0 sh", "w1 c1 12 running 1 2 sh", "w1 c1 12 running 1 0",
+                            "w1 ../x 12 running 1 0 sh", "w1 c1 -5 running 1 0 sh", "c1 12 running 1 0 sh",
+                            "w2 c1 12 running 1 0 sh"})
         EXPECT_FALSE(parse_workload_record(bad)) << bad;
 }
 
 TEST(WorkloadRecord, ListSkipsLinesThatDoNotParse) {
-    const auto all = parse_workload_records("a 1 running 10 0 sleep 9\ngarbage\n\nb 2 stopped 20 1 top\n");
+    std::size_t other = 0;
+    const auto all = parse_workload_records(
+        "w1 a 1 running 10 0 sleep 9\ngarbage\n\nw2 z 3 running 1 0 x\nw1 b 2 stopped 20 1 top\nw 1\n", &other);
     ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(other, 1u);   // "w2 ...": a node of another revision, counted
     EXPECT_EQ(all[0].name, "a");
     EXPECT_EQ(all[1].state, "stopped");
     EXPECT_TRUE(all[1].moving);

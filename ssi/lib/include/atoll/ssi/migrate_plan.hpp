@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "atoll/wire/names.hpp"
+#include "atoll/wire/workload_record.hpp"
 
 namespace atl::ssi {
 
@@ -24,22 +25,11 @@ namespace atl::ssi {
 // directory and a cgroup on every node.
 using wire::valid_workload_name;
 
-// One line of `atoll workload list`: "NAME PID STATE RSS_KIB MOVING CMD...",
-// STATE one of running, stopped, gone; MOVING 0 or 1.
-struct WorkloadRecord {
-    std::string name;
-    std::int64_t pid = 0;        // the workload's init, in the node's PID namespace
-    std::string state;
-    std::uint64_t rss_kib = 0;   // of every process of the workload
-    bool moving = false;         // a migration holds it
-    std::string command;
-    bool operator==(const WorkloadRecord&) const = default;
-};
-[[nodiscard]] std::string format_workload_record(const WorkloadRecord& r);
-// nullopt for a line that is not a record (a newer or broken node answer).
-[[nodiscard]] std::optional<WorkloadRecord> parse_workload_record(std::string_view line);
-// Every record of a `list` answer; lines that do not parse are skipped.
-[[nodiscard]] std::vector<WorkloadRecord> parse_workload_records(std::string_view text);
+// A node's record of a workload: the wire format's (workload_record.hpp).
+using wire::format_workload_record;
+using wire::parse_workload_record;
+using wire::parse_workload_records;
+using wire::WorkloadRecord;
 
 // What `atoll migrate` knows before it freezes anything.
 struct MoveFacts {
