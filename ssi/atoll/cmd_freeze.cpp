@@ -56,7 +56,7 @@ std::string pack(const fs::path& dir, wire::CheckpointManifest m, const fs::path
     std::string odd, err;
     try {
         m.images = images_in(dir, odd);
-    } catch (const ssi::Failure& e) {
+    } catch (const std::exception& e) {   // a digest's read, or the directory's
         return e.what();
     }
     if (!odd.empty())
@@ -106,7 +106,7 @@ std::optional<wire::CheckpointManifest> unpack(const fs::path& in, const fs::pat
             why = *diff;
             return std::nullopt;
         }
-    } catch (const ssi::Failure& e) {
+    } catch (const std::exception& e) {   // a digest's read, or the directory's
         why = e.what();
         return std::nullopt;
     }
