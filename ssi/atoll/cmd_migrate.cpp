@@ -149,10 +149,11 @@ R"(NAME
     atoll migrate - move a running workload to another kernel
 
 SYNOPSIS
-    atoll migrate NAME DEST [--rounds N] [--json]
+    atoll migrate NAME|NODE:PID DEST [--rounds N] [--json]
 
 DESCRIPTION
-    Moves workload NAME (atoll start) from the node it runs on to node
+    Moves workload NAME (atoll start), or the workload that holds process
+    NODE:PID (as atoll ps names it), from the node it runs on to node
     DEST with CRIU. Its pages go over vnet into DEST's RAM (CRIU's page
     server there, one per round); the rest of CRIU's images, small, go
     through /home/.atoll/migrate.
@@ -178,6 +179,10 @@ DESCRIPTION
     Progress goes to standard output: each round's size and time, then the
     downtime (from the final dump's start until DEST runs the workload).
 
+    A process that is in no workload is refused with the reason, before
+    anything is frozen: it shares its node's PID namespace, and restoring
+    it elsewhere would need the same PIDs free there.
+
     Not moved (yet): TCP connections (a workload shares its node's network:
     CRIU refuses established connections, and the move is refused at the
     dump, the workload running on), files in a node's own tmpfs (/tmp,
@@ -191,6 +196,36 @@ EXIT STATUS
     0 moved; 1 refused, or failed with the workload running on at the
     source (the reason is printed); 2 usage error
 )";
+}
+
+// NODE:PID, as atoll ps prints it: the workload that holds that process
+// (atoll ps's WORKLOAD), or a refusal that says why it cannot move.
+std::string workload_holding(const std::string& target) {
+    const auto colon = target.rfind(':');
+    const std::string node = target.substr(0, colon), pid_text = target.substr(colon + 1);
+    if (pid_text.empty() || pid_text.find_first_not_of("0123456789") != std::string::npos || pid_text.size() > 9)
+        throw UsageError("'" + target + "' is neither a workload name nor NODE:PID");
+    const auto pid = static_cast<std::uint32_t>(std::stoul(pid_text));
+    const auto table = node_table();
+    const wire::NodeEntry& n = find_node(table, node);
+    if (n.state != ATOLL_NODE_UP)
+        throw ssi::Failure(n.name + " is not up (atoll nodes)");
+    auto link = routed_link(n.id);
+    const auto ps = wire::Processes::decode(ask(*link, ATOLL_WIRE_PS_REQ, {}, ATOLL_WIRE_PS).payload);
+    if (!ps)
+        throw ssi::Failure(n.name + " gave a malformed process list");
+    for (const auto& p : ps->list) {
+        if (p.pid != pid)
+            continue;
+        if (!p.workload.empty() && ssi::valid_workload_name(p.workload))
+            return p.workload;
+        // openMosix's "cantmove" in spirit: say why, freeze nothing.
+        throw ssi::Failure(n.name + ":" + pid_text + " (" + p.command.substr(0, 60) +
+                           ") is not in a workload, so it cannot move: it lives in " + n.name +
+                           "'s own PID namespace, and a restore elsewhere needs the same PIDs free there, "
+                           "which nothing reserves. Start it with atoll start to make it movable.");
+    }
+    throw ssi::Failure("no process " + pid_text + " on " + n.name + " (atoll ps --node " + n.name + ")");
 }
 
 struct Round {
@@ -227,7 +262,13 @@ int run_migrate(const Args& args) {
         }
     }
     if (name.empty() || dest.empty())
-        throw UsageError("atoll migrate NAME DEST [--rounds N] [--json]");
+        throw UsageError("atoll migrate NAME|NODE:PID DEST [--rounds N] [--json]");
+    if (name.find(':') != std::string::npos) {
+        const std::string target = name;
+        name = workload_holding(target);
+        if (!json)
+            std::cout << target << " is in workload " << name << ": moving all of it\n";
+    }
 
     const auto table = node_table();
     std::vector<std::string> unreached;

@@ -2,12 +2,14 @@
 # Workloads and their moves between kernels (issue 14, doc/migration.md),
 # on the Debian root: atoll start runs a counter on p1 as a workload (its
 # own namespaces and cgroup, detached); atoll migrate moves it p1 -> p2 ->
-# p3 -> host -> p1 with CRIU pre-copy, then six more times stop-and-copy,
+# p3 -> host -> p1 with CRIU pre-copy, then six more times stop-and-copy
+# (the first named by one of its processes, NODE:PID, as atoll ps shows),
 # while it appends each number to a log in /home: no number lost or
 # repeated, and the count goes on from its own memory; a move whose
 # destination is force-stopped during the final dump fails and the
 # workload runs on at the source; bad requests (unknown workload or node,
-# the node it is on, a taken name, a workload another move holds) are
+# the node it is on, a taken name, a workload another move holds, a
+# process in no workload) are
 # refused before anything is frozen; a move whose restore fails (a file
 # open in the tmpfs of the source) leaves the workload running on the
 # source; a workload frozen to a file thaws on another partition after its
@@ -39,7 +41,9 @@ done
 atoll workloads
 atoll ps --workload c
 echo @@STOPCOPY
-for d in p2 p3 host p1 p2 p1; do
+p=$(atoll ps --workload c | awk "\$1 ~ /^p1:/ { print \$1; exit }")
+atoll migrate "$p" p2 --rounds 0; echo "rc=$?"
+for d in p3 host p1 p2 p1; do
     atoll migrate c $d --rounds 0; echo "rc=$?"
 done
 atoll workloads
@@ -61,6 +65,7 @@ atoll start --name "a/b" p2 -- sleep 100; echo "rc=$?"
 atoll exec p1 -- atoll workload lock c
 atoll migrate c p2; echo "rc=$?"
 atoll exec p1 -- atoll workload resume c >/dev/null
+atoll migrate p1:1 p2; echo "rc=$?"
 echo @@FAIL
 atoll start --name t p2 -- sh -c "exec 3>/run/held-by-t; while :; do echo x >&3; sleep 0.2; done"; echo "rc=$?"
 atoll migrate t p3; echo "rc=$?"
@@ -124,6 +129,7 @@ check "... atoll ps --workload c shows its processes on p1, by name" \
 sc=$(section STOPCOPY)
 context=$sc
 check "six more moves without pre-copy (--rounds 0), each rc 0" test "$(grep -cx 'rc=0' <<<"$sc")" = 6
+check "... the first named by one of its processes, NODE:PID" grep -q "^p1:[0-9]* is in workload c: moving all of it" <<<"$sc"
 check "... no pre-copy round in them" test -z "$(grep '^  round ' <<<"$sc")"
 check "... and it is back on p1, running" grep -Eq "^c +p1 +[0-9]+ +running " <<<"$sc"
 dd=$(section DESTDOWN)
@@ -140,8 +146,9 @@ check "a move to where it runs is refused" grep -q "'c' runs on p1 already" <<<"
 check "a taken name is refused" grep -q "a workload named 'c' runs on p1 already" <<<"$bad"
 check "a bad name is refused as usage" grep -q "is not a workload name" <<<"$bad"
 check "a second move of a workload being moved is refused" grep -q "'c' is being moved already" <<<"$bad"
-check "the refusals exit 1, 1, 1, 1, 2 and 1" \
-    test "$(grep '^rc=' <<<"$bad" | tr '\n' ' ')" = "rc=1 rc=1 rc=1 rc=1 rc=2 rc=1 "
+check "a process in no workload is refused, with the reason" grep -q "p1:1 (.*) is not in a workload, so it cannot move" <<<"$bad"
+check "the refusals exit 1, 1, 1, 1, 2, 1 and 1" \
+    test "$(grep '^rc=' <<<"$bad" | tr '\n' ' ')" = "rc=1 rc=1 rc=1 rc=1 rc=2 rc=1 rc=1 "
 fail=$(section FAIL)
 context=$fail
 check "a move whose restore fails exits 1, saying so" \
