@@ -331,10 +331,7 @@ int run_migrate(const Args& args) {
     };
     // What round k sent, from the destination's side.
     const auto received_bytes = [&](const std::string& k) -> std::uint64_t {
-        const RemoteResult r =
-            run_on(f.dest, {"sh", "-c", "t=0; for p in /run/atoll/incoming/" + name + "/" + k +
-                                            "/pages-*.img; do [ -f \"$p\" ] && t=$((t + $(stat -c %s \"$p\"))); done; "
-                                            "echo $t"});
+        const RemoteResult r = run_on(f.dest, {"atoll", "workload", "received", name, k});
         return r.ok() ? std::strtoull(r.out.c_str(), nullptr, 10) : 0;
     };
     const auto t_start = Clock::now();

@@ -10,6 +10,7 @@
 //   restore NAME DIR --cmd TEXT [--pages] CRIU-restore images DIR as workload
 //                                      NAME (with --pages: DIR's pages are
 //                                      the ones received here)
+//   received NAME ROUND                bytes of pages that round brought here
 //   lock NAME | resume NAME | end NAME | drop NAME (what receive left)
 //
 // A workload here is a record, /run/atoll/workloads/NAME/{pid,cmd[,moving]},
@@ -550,9 +551,9 @@ int verb_restore(const Args& args) {
 
 int run_workload(const Args& args) {
     if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-        std::cout << "atoll workload spawn|list|receive|restore|lock|resume|end|drop ...: the node side\n"
-                     "of atoll start, atoll workloads and atoll migrate, run through atolld (see atoll\n"
-                     "migrate --help)\n";
+        std::cout << "atoll workload spawn|list|receive|received|restore|lock|resume|end|drop ...:\n"
+                     "the node side of atoll start, atoll workloads and atoll migrate, run through\n"
+                     "atolld (see atoll migrate --help)\n";
         return args.empty() ? exit_usage : exit_ok;
     }
     const std::string_view verb = args[0];
@@ -564,6 +565,12 @@ int run_workload(const Args& args) {
         return verb_restore(args);
     if (verb == "receive")
         return verb_receive(args);
+    if (verb == "received") {
+        if (args.size() != 3 || !ssi::valid_workload_name(args[2]))
+            throw UsageError("workload received NAME ROUND");
+        std::cout << pages_bytes(incoming / checked_name(args[1]) / std::string(args[2])) << "\n";
+        return exit_ok;
+    }
     if (args.size() != 2)
         throw UsageError("workload " + std::string(verb) + " NAME");
     const std::string name = checked_name(args[1]);

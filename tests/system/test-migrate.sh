@@ -109,6 +109,8 @@ atoll exec p3 -- atoll workload end f; atoll exec p1 -- atoll workload end f2
 echo @@LEFT
 atoll workloads; echo "rc=$?"
 ls /home/.atoll/migrate 2>/dev/null | grep -c . | sed "s/^/image dirs left: /"
+for n in host p1 p2 p3; do atoll exec $n -- sh -c "ls /run/atoll/incoming 2>/dev/null | wc -l" | sed "s/^/incoming on $n: /"; done
+atoll ps | grep -c "[c]riu page-server" | sed "s/^/page servers: /"
 echo @@END'
 check "box command succeeded (rc=$rc)" test "$rc" = 0
 check "a command run by atolld inherits none of its sockets" grep -qx "sockets: 0" <<<"$(section FDS)"
@@ -187,4 +189,6 @@ left=$(section LEFT)
 context=$left
 check "nothing left: no workload, no images" \
     test -z "$(grep -E '^[A-Za-z0-9_.-]+ +(host|p[0-9]+) +[0-9]+ ' <<<"$left")" -a -n "$(grep -x 'image dirs left: 0' <<<"$left")"
+check "... no received pages and no page server on any node" \
+    test "$(grep -c '^incoming on [a-z0-9]*: 0$' <<<"$left")" = 4 -a -n "$(grep -x 'page servers: 0' <<<"$left")"
 pass
