@@ -46,7 +46,7 @@ DEB_PACKAGES := build-essential bc bison flex libelf-dev libssl-dev kmod cpio \
   xz-utils gzip patch linux-source-6.12 cmake libgtest-dev libgmock-dev zlib1g-dev \
   libbenchmark-dev libnuma-dev numactl libboost-dev busybox-static \
   qemu-system-x86 clang libclang-rt-14-dev python3 iperf3 libsodium-dev \
-  mmdebstrap e2fsprogs dpkg-dev libmpich-dev libopenmpi-dev
+  mmdebstrap e2fsprogs dpkg-dev libmpich-dev libopenmpi-dev libucx-dev
 
 # tool -> package, checked before the steps that need them
 define need
@@ -174,7 +174,7 @@ debs: images
 	@box/debian/mkdeb.sh $(DEBS) $(KSRC) $(IMAGES) $(CMAKE_BUILD)/ssi/atoll $(CMAKE_BUILD)/ssi/atolld \
 	  $(BUILD)/kmod/atoll.ko $(CMAKE_BUILD)/ssi/examples \
 	  $(CMAKE_BUILD)/tests/atoll-fault $(CMAKE_BUILD)/tests/atoll-timeit $(CMAKE_BUILD)/tests/atoll-pty \
-	  $(CMAKE_BUILD)/tests/atoll-heartbeat
+	  $(CMAKE_BUILD)/tests/atoll-heartbeat $(CMAKE_BUILD)/tests/atoll-pingpong
 
 disk: root debs
 	$(call need,mkfs.ext4,e2fsprogs)

@@ -13,8 +13,10 @@
 # OUT_DIR/atoll_<v>_amd64.deb            the tools, the daemon, atoll.ko for
 #                                        that kernel, init integration and
 #                                        the images partitions boot, the
-#                                        MPI launcher agent and example
-#                                        (EXAMPLES_DIR: mpi-ring, mpi-ring.openmpi)
+#                                        MPI launcher agent, rank wrapper
+#                                        and MPICH finalize fix, examples
+#                                        (EXAMPLES_DIR: mpi-ring, mpi-pingpong,
+#                                        each also as NAME.openmpi)
 # OUT_DIR/atoll-testtools_<v>_amd64.deb  fault injector, timers and workloads
 #                                        the system tests and benchmarks use
 #
@@ -27,20 +29,23 @@ here=$(cd "$(dirname "$0")" && pwd)
 out=${1:?usage: mkdeb.sh OUT_DIR KSRC IMAGES_DIR ATOLL ATOLLD ATOLL_KO EXAMPLES_DIR [TESTTOOL...]}
 ksrc=${2:?}; images=${3:?}; atoll=${4:?}; atolld=${5:?}; ko=${6:?}; examples=${7:?}
 shift 7
-mpi=("$here/../../ssi/mpi/mpi-agent" "$here/../../ssi/mpi/mpi-rank" "$examples/mpi-ring" "$examples/mpi-ring.openmpi")
+# The MPICH finalize fix mpi-rank preloads (doc/mpi.md) is built beside atoll.
+mpi=("$here/../../ssi/mpi/mpi-agent" "$here/../../ssi/mpi/mpi-rank" "$(dirname "$atoll")/libatoll-mpich-finalize.so")
+examples_built=()
+for e in mpi-ring mpi-pingpong; do examples_built+=("$examples/$e" "$examples/$e.openmpi"); done
 slurm=("$here/../../ssi/slurm/slurm-up" "$here/../../ssi/slurm/slurm-sync" "$here/../../ssi/slurm/slurm-task-prolog")
 release=$(cat "$ksrc/include/config/kernel.release" 2>/dev/null) ||
     { echo "debs: $ksrc is not a built kernel tree (run 'make')" >&2; exit 1; }
 tools=("$@" "$here/../rootfs/tools/"*)
 kfiles=("$ksrc/.config" "$ksrc/System.map" "$ksrc/modules.order")
-for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" "${mpi[@]}" "${slurm[@]}" \
+for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" "${mpi[@]}" "${examples_built[@]}" "${slurm[@]}" \
          "$here/../rootfs/init" "$here/../rootfs/vnet-up" "$here/files/atoll.exports" "${kfiles[@]}"; do
     [ -e "$f" ] || { echo "debs: missing input $f (run 'make')" >&2; exit 1; }
 done
 command -v dpkg-deb >/dev/null || { echo "debs: dpkg-deb not found (package dpkg)" >&2; exit 1; }
 
 key=$( { cat "$here/mkdeb.sh"; echo "$release"
-         for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" "${mpi[@]}" "${slurm[@]}" \
+         for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" "${mpi[@]}" "${examples_built[@]}" "${slurm[@]}" \
                   "$here/../rootfs/init" "$here/../rootfs/vnet-up" "$here/files/atoll.exports" "${kfiles[@]}"; do
              echo "${f##*/}"; sha256sum < "$f"; done; } | sha256sum | cut -c1-16)
 version=0.1+$key
@@ -107,11 +112,11 @@ strip -o "$p/usr/sbin/atolld" "$atolld"
 install -m 0755 "$here/../rootfs/init" "$p/usr/lib/atoll/init"
 install -m 0644 "$here/../rootfs/vnet-up" "$p/usr/lib/atoll/vnet-up"
 install -m 0755 "${mpi[0]}" "${mpi[1]}" "$p/usr/lib/atoll/"
+strip -o "$p/usr/lib/atoll/libatoll-mpich-finalize.so" "${mpi[2]}"
 install -m 0644 "${slurm[0]}" "$p/usr/lib/atoll/slurm-up"
 install -m 0755 "${slurm[1]}" "${slurm[2]}" "$p/usr/lib/atoll/"
 install -d "$p/usr/lib/atoll/examples"
-strip -o "$p/usr/lib/atoll/examples/mpi-ring" "${mpi[2]}"
-strip -o "$p/usr/lib/atoll/examples/mpi-ring.openmpi" "${mpi[3]}"
+for e in "${examples_built[@]}"; do strip -o "$p/usr/lib/atoll/examples/${e##*/}" "$e"; done
 install -m 0644 "$images/bzImage" "$p/usr/share/atoll/bzImage"
 install -m 0644 "$images/boot.cpio.gz" "$p/usr/share/atoll/rootfs.cpio.gz"
 install -m 0644 "$ko" "$p/lib/modules/$release/extra/atoll.ko"
