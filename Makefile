@@ -88,6 +88,7 @@ help:
 ##                    against the initramfs: partition boot, memory, read
 ##                    speed; srun against atoll exec; migration downtime,
 ##                    pre-copy against stop-and-copy; the vnet recovery soak;
+##                    MPI ping-pong across partitions against shared memory;
 ##                    the MPI soak); results in
 ##                    build/bench/, summaries in
 ##                    doc/results.md
@@ -208,6 +209,7 @@ bench: images disk
 	@tests/bench/slurm-bench.sh $(CURDIR) $(BUILD)/bench/slurm
 	@tests/bench/migrate-bench.sh $(CURDIR) $(BUILD)/bench/migrate
 	@BOX_ROOT=initramfs tests/bench/vnet-faults-soak.sh $(CURDIR) $(BUILD)/bench/vnet-faults $(SOAK_COUNT)
+	@tests/bench/mpi-pingpong-bench.sh $(CURDIR) $(BUILD)/bench/mpi-pingpong
 	@tests/bench/mpi-soak.sh $(CURDIR) $(BUILD)/bench/mpi-soak $(MPI_SOAK_COUNT)
 
 # The MPI soak alone (part of bench): MPI_SOAK_COUNT jobs per MPI.
