@@ -117,6 +117,14 @@ void* progress_workers(void*) {
     return nullptr;
 }
 
+void close_window() {
+    if (!helper_running)
+        return;
+    stop_helper.store(true, std::memory_order_release);
+    pthread_join(helper, nullptr);
+    helper_running = false;
+}
+
 // Only MPICH's finalize has the window's shape (its disconnects, a barrier
 // that runs no UCX, then the worker's destruction). Open MPI also calls
 // ucp_disconnect_nb, then goes on with UCX calls not wrapped here, so in
@@ -135,14 +143,10 @@ void open_window() {
     if (finalizing.exchange(true, std::memory_order_acq_rel))
         return;
     helper_running = pthread_create(&helper, nullptr, progress_workers, nullptr) == 0;
-}
-
-void close_window() {
-    if (!helper_running)
-        return;
-    stop_helper.store(true, std::memory_order_release);
-    pthread_join(helper, nullptr);
-    helper_running = false;
+    // A finalize that fails in its barrier exits the process without
+    // destroying the worker: stop the helper before UCX's own teardown.
+    if (helper_running)
+        (void)std::atexit(close_window);
 }
 
 }  // namespace
