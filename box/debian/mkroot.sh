@@ -55,11 +55,15 @@ log=$tmp/mmdebstrap.log
 start=$(date +%s)
 # Recommends stay out (a lean root; the list names what is wanted). Services
 # are not started inside the build: mmdebstrap puts a policy-rc.d in place.
+# mpicc and mpirun are MPICH's, the MPI `atoll mpirun` runs by default (left
+# alone, Debian picks Open MPI's, whose headers the root does not carry, so
+# a plain `mpicc` would fail with "mpi.h: No such file").
 if ! mmdebstrap --variant=minbase --mode=root --format=tar \
         --aptopt='APT::Install-Recommends "false"' \
         --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
         --dpkgopt='path-exclude=/usr/share/locale/*' \
         --include="$(IFS=,; echo "${pkgs[*]}")" \
+        --customize-hook='chroot "$1" sh -c "update-alternatives --quiet --set mpi /usr/bin/mpicc.mpich && update-alternatives --quiet --set mpirun /usr/bin/mpirun.mpich"' \
         "$suite" "$tmp/root.tar" "${mirrors[@]}" >"$log" 2>&1; then
     echo "root: mmdebstrap failed; the previous root stays in place. Its reason:" >&2
     grep -E '^(E:|W:|  )|unable|Unable|not found|has no installation candidate|Depends:' "$log" | tail -n 25 >&2 ||

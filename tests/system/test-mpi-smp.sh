@@ -3,7 +3,8 @@
 # with p1 of 2 CPUs and p2 of 3. Four MPICH ranks, two per partition: the
 # two ranks of one partition talk through shared memory and ranks of
 # different partitions through TCP on vnet0, as UCX's own log says. The
-# ping-pong example runs with both MPIs, refuses bad input, and the TCP
+# ping-pong example runs with both MPIs, refuses bad input; a program built
+# with a plain `mpicc` in /home on the host runs on the partitions; the TCP
 # ping-pong tool of the benchmarks (atoll-pingpong) works across
 # partitions. Timings are the benchmark's business (make bench), not this
 # test's.
@@ -31,6 +32,24 @@ atoll mpirun --mpi openmpi -n 2 --nodes p1 /usr/lib/atoll/examples/mpi-pingpong.
 echo @@PP_BAD
 atoll mpirun --mpi openmpi -n 1 --nodes p1 /usr/lib/atoll/examples/mpi-pingpong.openmpi; echo "rc=$?"
 atoll mpirun --mpi openmpi -n 2 --nodes p1 /usr/lib/atoll/examples/mpi-pingpong.openmpi 0x; echo "rc=$?"
+echo @@MPICC
+cat > /home/mpi-hello.c <<\SRC
+#include <mpi.h>
+#include <stdio.h>
+#include <unistd.h>
+int main(int argc, char **argv) {
+    int rank, size;
+    char host[64];
+    MPI_Init(&argc, &argv);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    gethostname(host, sizeof host);
+    printf("hello from rank %d of %d on %s\n", rank, size, host);
+    MPI_Finalize();
+    return 0;
+}
+SRC
+mpicc -o /home/mpi-hello /home/mpi-hello.c && atoll mpirun -n 2 --nodes p1,p2 --per-node 1 /home/mpi-hello; echo "rc=$?"
 echo @@TCP
 atoll exec p2 -- atoll-pingpong serve 7390 </dev/null >/dev/null 2>&1 & s=$!
 sleep 2
@@ -72,6 +91,10 @@ bad=$(section PP_BAD)
 check "mpi-pingpong refuses one rank" grep -q "mpi-pingpong: needs 2 ranks (it has 1)" <<<"$bad"
 check "mpi-pingpong refuses a size that is not one" grep -q "mpi-pingpong: '0x' is not a size" <<<"$bad"
 check "... both with status 2" test "$(grep '^rc=' <<<"$bad" | tr '\n' ' ')" = "rc=2 rc=2 "
+cc=$(section MPICC)
+check "a program built with plain mpicc in /home on the host runs on p1 and p2: rc 0" grep -qx "rc=0" <<<"$cc"
+check "... one rank on each" test "$(grep -E '^hello from rank [01] of 2 on p[12]$' <<<"$cc" | sort | tr '\n' ' ')" = \
+    "hello from rank 0 of 2 on p1 hello from rank 1 of 2 on p2 "
 tcp=$(section TCP)
 check "atoll-pingpong p1 to p2: rc 0 and a line per size" \
     test "$(grep -cE '^pingpong (1|65536|1048576) [0-9]+ [0-9.]+ [0-9.]+ [0-9.]+ [0-9.]+$' <<<"$tcp")/$(grep '^rc=' <<<"$tcp")" = "3/rc=0"

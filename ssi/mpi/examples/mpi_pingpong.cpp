@@ -16,38 +16,20 @@
 // time (10^6 bytes per second). Ranks beyond 1 wait at the final barrier.
 // The exit status is 0 only if every message came back with its content.
 #include <mpi.h>
-#include <sched.h>
-#include <unistd.h>
+
+#include "where.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <string>
 #include <vector>
 
 namespace {
 
-constexpr int name_len = 64;
 constexpr int repeats = 9;
 
-struct Where {
-    char node[name_len];
-    char boot_id[name_len];
-    int cpu;
-};
-
-Where where_am_i() {
-    Where w{};
-    if (::gethostname(w.node, sizeof w.node - 1) != 0)
-        std::strcpy(w.node, "?");
-    std::string id;
-    std::ifstream("/proc/sys/kernel/random/boot_id") >> id;
-    std::snprintf(w.boot_id, sizeof w.boot_id, "%.8s", id.empty() ? "?" : id.c_str());
-    w.cpu = ::sched_getcpu();
-    return w;
-}
+using atoll_example::Where;
+using atoll_example::where_am_i;
 
 // "64k" -> 65536; 0 for anything that is not a positive size up to 64 MiB.
 long parse_size(const char* s) {

@@ -9,38 +9,15 @@
 // which differs between partitions, and its CPU), then one line per check;
 // the exit status is 0 only if every result is exact.
 #include <mpi.h>
-#include <sched.h>
-#include <unistd.h>
+
+#include "where.hpp"
 
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <string>
 #include <vector>
 
-namespace {
-
-constexpr int name_len = 64;
-
-struct Where {
-    char node[name_len];
-    char boot_id[name_len];
-    int cpu;
-};
-
-Where where_am_i() {
-    Where w{};
-    if (::gethostname(w.node, sizeof w.node - 1) != 0)
-        std::strcpy(w.node, "?");
-    std::string id;
-    std::ifstream("/proc/sys/kernel/random/boot_id") >> id;
-    std::snprintf(w.boot_id, sizeof w.boot_id, "%.8s", id.empty() ? "?" : id.c_str());
-    w.cpu = ::sched_getcpu();
-    return w;
-}
-
-}  // namespace
+using atoll_example::Where;
+using atoll_example::where_am_i;
 
 int main(int argc, char** argv) {
     MPI_Init(&argc, &argv);
