@@ -7,6 +7,7 @@
 #   shm   two MPICH ranks inside p1 (UCX's shared memory): the baseline
 #   vnet  one MPICH rank in p1, one in p2 (UCX's TCP over vnet0)
 #   tcp   atoll-pingpong p1 -> p2 (plain TCP over vnet0, no MPI): reference
+#   lo    atoll-pingpong inside p1 over loopback: TCP without crossing kernels
 #
 # each the same sizes, one message at a time (mpi-pingpong, atoll-pingpong).
 # Prints per size and side the min / median / max over rounds of each
@@ -29,6 +30,7 @@ i=0; while [ "$(atoll nodes | grep -c " up ")" -lt 3 ] && [ $i -lt 120 ]; do sle
 atoll nodes
 cd /home
 atoll exec p2 -- atoll-pingpong serve 7390 </dev/null >/dev/null 2>&1 &
+atoll exec p1 -- atoll-pingpong serve 7391 </dev/null >/dev/null 2>&1 &
 sleep 2
 side() {
     for try in 1 2; do
@@ -36,6 +38,7 @@ side() {
         shm)  timeout 300 atoll mpirun -n 2 --nodes p1 /usr/lib/atoll/examples/mpi-pingpong '"$sizes"' ;;
         vnet) timeout 300 atoll mpirun -n 2 --nodes p1,p2 --per-node 1 /usr/lib/atoll/examples/mpi-pingpong '"$sizes"' ;;
         tcp)  timeout 300 atoll exec p1 -- atoll-pingpong "$(awk "\$2 == \"p2\" { print \$3 }" /etc/atoll/nodes)" 7390 '"$sizes"' ;;
+        lo)   timeout 300 atoll exec p1 -- atoll-pingpong 127.0.0.1 7391 '"$sizes"' ;;
         esac > /tmp/pp.out 2>&1
         rc=$?
         [ $rc = 0 ] && break
@@ -43,7 +46,7 @@ side() {
     done
     sed "s/^/@@$1 $2 /" /tmp/pp.out
 }
-r=0; while [ $r -lt '"$rounds"' ]; do side shm $r; side vnet $r; side tcp $r; r=$((r+1)); done
+r=0; while [ $r -lt '"$rounds"' ]; do side shm $r; side vnet $r; side tcp $r; side lo $r; r=$((r+1)); done
 echo "@@load $(cut -d" " -f1-3 /proc/loadavg)"'
 load0=$(cut -d" " -f1-3 /proc/loadavg)
 o=$(BOX_ROOT=debian BOX_CPUS=6 BOX_PARTITIONS=2 BOX_LOGDIR=$out/box BOX_TIMEOUT=$((rounds * 1000 + 600)) \
@@ -59,12 +62,12 @@ for line in open(sys.argv[1]):
     w = line.split()
     if not w:
         continue
-    if w[0] in ("@@shm", "@@vnet", "@@tcp"):
+    if w[0] in ("@@shm", "@@vnet", "@@tcp", "@@lo"):
         side = w[0][2:]
         if w[2] == "pingpong" and len(w) == 9:
             med.setdefault((side, int(w[3])), []).append(float(w[6]))
         elif w[2] == "rank":
-            where.setdefault(side, set()).add(" ".join(w[2:7]))
+            where.setdefault(side, set()).add(" ".join(w[2:8]))
     elif w[0] == "@@retry":
         retries.append(f"{w[1]} round {w[2]} (status {w[4]})")
     elif w[0] == "@@load":
@@ -76,15 +79,19 @@ def fmt(v):
     return f"{min(v):.1f} / {statistics.median(v):.1f} / {max(v):.1f}"
 print("One-way time per message in microseconds, min / median / max over rounds of each round's median:")
 print()
-print("| size (bytes) | shm: 2 ranks in p1 | vnet: p1 and p2 | tcp: p1 to p2, no MPI | vnet / shm | bandwidth vnet / shm (MB/s) |")
-print("|---|---|---|---|---|---|")
+print("| size (bytes) | shm: 2 ranks in p1 | vnet: p1 and p2 | tcp: p1 to p2, no MPI | lo: TCP inside p1 | vnet / shm (per round: min / median / max) | vnet / tcp | tcp / lo | bandwidth vnet / shm (MB/s) |")
+print("|---|---|---|---|---|---|---|---|---|")
 for s in sizes:
-    a, b, c = med.get(("shm", s), []), med.get(("vnet", s), []), med.get(("tcp", s), [])
-    if not (a and b and c):
+    a, b, c, d = (med.get((k, s), []) for k in ("shm", "vnet", "tcp", "lo"))
+    if not (a and b and c and d):
         continue
-    ratio = statistics.median(b) / statistics.median(a)
-    bw = f"{s / statistics.median(b):.0f} / {s / statistics.median(a):.0f} = {statistics.median(a) / statistics.median(b):.2f}x"
-    print(f"| {s} | {fmt(a)} | {fmt(b)} | {fmt(c)} | {ratio:.1f}x | {bw} |")
+    m = statistics.median
+    # Rounds interleave the sides, so a round's ratio compares like with like.
+    r = sorted(y / x for x, y in zip(a, b))
+    ratio = f"{statistics.median(r):.1f}x ({r[0]:.1f} / {statistics.median(r):.1f} / {r[-1]:.1f})"
+    bw = (f"{s / statistics.median(b):.0f} / {s / statistics.median(a):.0f} = {statistics.median(a) / statistics.median(b):.2f}x"
+          if s >= 65536 else "-")
+    print(f"| {s} | {fmt(a)} | {fmt(b)} | {fmt(c)} | {fmt(d)} | {ratio} | {m(b) / m(c):.1f}x | {m(c) / m(d):.1f}x | {bw} |")
 print()
 for side in ("shm", "vnet"):
     print(f"- {side}: " + "; ".join(sorted(where.get(side, []))))
