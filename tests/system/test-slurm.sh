@@ -35,6 +35,7 @@ echo @@SRUN
 cd /home
 timeout 60 srun -N3 hostname | sort; echo "rc=$?"
 timeout 60 srun -N1 -w p1 printenv UCX_NET_DEVICES; echo "rc=$?"
+timeout 60 srun -N1 -w p2 printenv LD_PRELOAD; echo "rc=$?"
 echo @@MPI
 timeout 180 srun -N3 --mpi=pmi2 /usr/lib/atoll/examples/mpi-ring 3; echo "rc=$?"
 echo @@PMIX
@@ -109,8 +110,9 @@ check "slurm.conf: 15 nodes declared, 12 of them never up (FUTURE)" \
 check "munge: a credential made on p1 verifies on the host" grep -q "STATUS: *Success (0)" <<<"$(section MUNGE)"
 srun_out=$(section SRUN)
 check "srun -N3 hostname ran on p1, p2, p3" \
-    test "$(grep -cxE 'p[123]' <<<"$srun_out")" = 3 -a "$(grep -cx 'rc=0' <<<"$srun_out")" = 2
+    test "$(grep -cxE 'p[123]' <<<"$srun_out")" = 3 -a "$(grep -cx 'rc=0' <<<"$srun_out")" = 3
 check "a task's MPI transport is the kernels' link (vnet0)" grep -qx "vnet0" <<<"$srun_out"
+check "a task has the MPICH finalize fix preloaded" grep -qx "/usr/lib/atoll/libatoll-mpich-finalize.so" <<<"$srun_out"
 mpi=$(section MPI)
 check "srun --mpi=pmi2 mpi-ring: rc 0" grep -qx "rc=0" <<<"$mpi"
 for n in p1 p2 p3; do
