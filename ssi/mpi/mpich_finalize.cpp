@@ -38,18 +38,22 @@
 
 namespace {
 
-// The real function NAME, looked up once; a missing one ends the process
-// with a message (the preload is only ever used with libucp present).
+// The real function NAME, looked up at its first call (not at load: Open
+// MPI loads libucp later, with a component). A wrapper only runs when a
+// caller was linked against libucp, so a missing one ends the process with
+// a message. Threads may race to look it up; they store the same value.
 template <typename F>
-F real(F& cache, const char* name) {
-    if (cache == nullptr) {
-        cache = reinterpret_cast<F>(::dlsym(RTLD_NEXT, name));
-        if (cache == nullptr) {
+F real(std::atomic<F>& cache, const char* name) {
+    F f = cache.load(std::memory_order_acquire);
+    if (f == nullptr) {
+        f = reinterpret_cast<F>(::dlsym(RTLD_NEXT, name));
+        if (f == nullptr) {
             std::fprintf(stderr, "libatoll-mpich-finalize: %s not found: %s\n", name, ::dlerror());
             std::abort();
         }
+        cache.store(f, std::memory_order_release);
     }
-    return cache;
+    return f;
 }
 
 using worker_create_t = ucs_status_t (*)(ucp_context_h, const ucp_worker_params_t*, ucp_worker_h*);
@@ -60,14 +64,14 @@ using request_check_t = ucs_status_t (*)(void*);
 using request_completed_t = int (*)(void*);
 using request_release_t = void (*)(void*);
 
-worker_create_t real_worker_create;
-worker_destroy_t real_worker_destroy;
-worker_progress_t real_worker_progress;
-disconnect_t real_disconnect;
-request_check_t real_request_check;
-request_completed_t real_request_completed;
-request_release_t real_request_release;
-request_release_t real_request_free;
+std::atomic<worker_create_t> real_worker_create;
+std::atomic<worker_destroy_t> real_worker_destroy;
+std::atomic<worker_progress_t> real_worker_progress;
+std::atomic<disconnect_t> real_disconnect;
+std::atomic<request_check_t> real_request_check;
+std::atomic<request_completed_t> real_request_completed;
+std::atomic<request_release_t> real_request_release;
+std::atomic<request_release_t> real_request_free;
 
 // MPICH makes one worker per VCI (1 unless configured otherwise).
 constexpr std::size_t max_workers = 64;
