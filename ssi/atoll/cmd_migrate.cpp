@@ -3,8 +3,10 @@
 // and moved between kernels with CRIU. Each node's part runs there through
 // atolld (`atoll workload ...`, workload_node.cpp); the decisions are in
 // ssi/lib/migrate_plan.cpp.
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <random>
@@ -176,6 +178,14 @@ DESCRIPTION
        pages DEST received go; CRIU's logs are kept in
        /var/log/atoll/migrate on this node.
 
+       DEST lost mid-move (stopped, crashed, not answering twice in a row)
+       is such a failure, noticed within seconds. So are SIGINT, SIGTERM
+       and SIGHUP given to this command before DEST's restore succeeded
+       (a dump under way on the source is let finish first); after it,
+       a signal changes nothing. Only SIGKILL leaves the workload locked
+       (and stopped, if it came during the final dump): atoll exec SOURCE
+       -- atoll workload resume NAME frees it.
+
     Progress goes to standard output: each round's size and time, then the
     downtime (from the final dump's start until DEST runs the workload).
 
@@ -237,6 +247,33 @@ struct Round {
 struct MoveFailed {
     std::string what;
 };
+
+// SIGINT, SIGTERM or SIGHUP during a move: the move is undone, not left
+// half-done with the workload stopped and locked on the source. The
+// handler only notes the signal; the move checks it between steps and
+// while it waits on the destination (a dump on the source is let finish:
+// it is bounded, and CRIU killed mid-dump would take the workload along).
+volatile std::sig_atomic_t interrupted_by = 0;
+
+void note_signal(int s) { interrupted_by = s; }
+
+void undo_on_signals() {
+    struct sigaction sa{};
+    sa.sa_handler = note_signal;
+    sigemptyset(&sa.sa_mask);
+    for (const int s : {SIGINT, SIGTERM, SIGHUP})
+        ::sigaction(s, &sa, nullptr);
+}
+
+[[nodiscard]] std::string interruption() {
+    const int s = interrupted_by;
+    return s ? std::string("interrupted by SIG") + sigabbrev_np(s) : std::string();
+}
+
+void stop_if_interrupted() {
+    if (auto why = interruption(); !why.empty())
+        throw MoveFailed{why};
+}
 
 int run_migrate(const Args& args) {
     std::string name, dest;
@@ -306,6 +343,7 @@ int run_migrate(const Args& args) {
 
     const fs::path dir = stamped_dir("/home/.atoll/migrate", name);
     std::error_code ec;
+    undo_on_signals();   // from the lock on, a signal undoes the move
     if (const RemoteResult r = run_on(src, {"atoll", "workload", "lock", name}); !r.ok()) {
         fs::remove_all(dir, ec);
         throw ssi::Failure(r.reason());
@@ -321,17 +359,52 @@ int run_migrate(const Args& args) {
     const auto add_page_server = [&](std::vector<std::string>& cmd) {
         cmd.insert(cmd.end(), {"--page-server", "--address", dest_address, "--port", port});
     };
+    // A destination lost mid-move (stopped, crashed, unreachable) must end
+    // the move within seconds, not after TCP's quarter of an hour:
+    // - a step on the destination is abandoned (run_on's watch);
+    // - a dump on the source is not killed (CRIU killed while its parasite
+    //   is inside the workload would take the workload with it): its
+    //   connection to the lost page server is closed under it (ss -K), so
+    //   CRIU fails its own way, resuming the workload.
+    const Watch dest_lost = node_lost_watch(f.dest);
+    std::string lost_dest;   // why the destination is lost, once it is
+    const Watch cut_when_dest_lost = [&]() -> std::string {
+        if (const auto why = dest_lost(); !why.empty()) {
+            lost_dest = why;
+            try {
+                (void)run_on(src, {"ss", "-K", "-t", "dst", dest_address, "dport", "=", ":" + port});
+            } catch (const std::exception&) {
+            }
+        }
+        return "";
+    };
+    // A step on the destination: abandoned when it is lost or, if
+    // `interruptible`, when a signal asks to stop. (The restore is not:
+    // once it succeeded the move is done, and a signal changes nothing.)
+    const auto on_dest = [&](const std::vector<std::string>& argv, bool interruptible = true) {
+        const Watch watch = [&]() -> std::string {
+            if (auto why = interruption(); !why.empty() && interruptible)
+                return why;
+            return dest_lost();
+        };
+        RemoteResult r = run_on(f.dest, argv, watch);
+        if (!r.lost.empty() && r.lost.starts_with(f.dest + " is "))
+            lost_dest = r.lost;
+        if (interruptible)
+            stop_if_interrupted();
+        return r;
+    };
     const auto receive = [&](const std::string& k, const std::string& prev) {
         std::vector<std::string> argv{"atoll", "workload", "receive", name, k, port};
         if (!prev.empty())
             argv.insert(argv.end(), {"--prev", prev});
-        if (const RemoteResult r = run_on(f.dest, argv); !r.ok())
+        if (const RemoteResult r = on_dest(argv); !r.ok())
             throw MoveFailed{"the page server did not start on " + f.dest + " (" +
                              (r.err.empty() ? r.reason() : r.err.substr(0, r.err.find_last_not_of('\n') + 1)) + ")"};
     };
     // What round k sent, from the destination's side.
     const auto received_bytes = [&](const std::string& k) -> std::uint64_t {
-        const RemoteResult r = run_on(f.dest, {"atoll", "workload", "received", name, k});
+        const RemoteResult r = on_dest({"atoll", "workload", "received", name, k});
         return r.ok() ? std::strtoull(r.out.c_str(), nullptr, 10) : 0;
     };
     const auto t_start = Clock::now();
@@ -346,8 +419,8 @@ int run_migrate(const Args& args) {
     const auto abort_move = [&](const std::string& what) {
         try {
             if (restore_tried)
-                (void)run_on(f.dest, {"atoll", "workload", "end", name});
-            (void)run_on(f.dest, {"atoll", "workload", "drop", name});   // a page server, pages received
+                (void)on_dest({"atoll", "workload", "end", name}, false);
+            (void)on_dest({"atoll", "workload", "drop", name}, false);   // a page server, pages received
         } catch (const std::exception&) {
         }
         std::string resumed = "it runs on at " + src;
@@ -376,9 +449,11 @@ int run_migrate(const Args& args) {
                 cmd.insert(cmd.end(), {"--prev-images-dir", "../" + prev});
             const auto t0 = Clock::now();
             receive(k, prev);
-            const RemoteResult r = run_on(src, cmd);
+            const RemoteResult r = run_on(src, cmd, cut_when_dest_lost);
+            stop_if_interrupted();
             if (!r.ok())
-                throw MoveFailed{"pre-copy round " + k + " failed on " + src + " (" + r.reason() + ")" +
+                throw MoveFailed{"pre-copy round " + k + " failed on " + src + " (" +
+                                 (lost_dest.empty() ? r.reason() : lost_dest) + ")" +
                                  criu_errors(dir / k / "pre-dump.log")};
             rounds.push_back({received_bytes(k), seconds_since(t0)});
             written.push_back(rounds.back().bytes);
@@ -398,17 +473,20 @@ int run_migrate(const Args& args) {
             cmd.insert(cmd.end(), {"--track-mem", "--prev-images-dir", "../" + prev});
         receive("final", prev);   // listening before the freeze: not part of the downtime
         const auto t_freeze = Clock::now();
-        RemoteResult r = run_on(src, cmd);
+        RemoteResult r = run_on(src, cmd, cut_when_dest_lost);
         dump_s = seconds_since(t_freeze);
+        stop_if_interrupted();
         if (!r.ok())
-            throw MoveFailed{"the final dump failed on " + src + " (" + r.reason() + ")" +
+            throw MoveFailed{"the final dump failed on " + src + " (" +
+                             (lost_dest.empty() ? r.reason() : lost_dest) + ")" +
                              criu_errors(dir / "final" / "dump.log")};
         if (!json)
             std::cout << "  final dump: " << fixed(dump_s) << " s (frozen)\n" << std::flush;
         const auto t_restore = Clock::now();
         restore_tried = true;
-        r = run_on(f.dest, {"atoll", "workload", "restore", name, (dir / "final").string(), "--cmd",
-                            f.record->command, "--pages"});
+        r = on_dest({"atoll", "workload", "restore", name, (dir / "final").string(), "--cmd", f.record->command,
+                     "--pages"},
+                    false);
         restore_s = seconds_since(t_restore);
         const auto rec = ssi::parse_workload_record(r.out.substr(0, r.out.find('\n')));
         if (const auto at = r.out.find("\npages "); at != std::string::npos)

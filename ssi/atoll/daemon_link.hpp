@@ -35,6 +35,8 @@ public:
     bool pump(std::string& why);
     // A whole frame already read, if any.
     bool next(wire::Frame& f);
+    // Why the frames read are not frames ("" while they are).
+    [[nodiscard]] const std::string& error() const { return deframer_.error(); }
 
     [[nodiscard]] int fd() const { return fd_; }
 

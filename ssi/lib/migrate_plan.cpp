@@ -25,7 +25,8 @@ std::optional<std::string> refuse_move(const MoveFacts& f) {
     if (!f.dest_up)
         return f.dest + " is not up (atoll nodes)";
     if (f.record->moving)
-        return "'" + f.name + "' is being moved already (by another atoll migrate)";
+        return "'" + f.name + "' is being moved already (by another atoll migrate or freeze; if none runs, "
+               "one was killed: atoll exec " + f.source + " -- atoll workload resume " + f.name + " frees it)";
     if (f.record->state != "running")
         return "'" + f.name + "' on " + f.source + " is " + f.record->state + ", not running";
     if (f.dest_has_name)

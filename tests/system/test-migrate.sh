@@ -7,7 +7,9 @@
 # while it appends each number to a log in /home: no number lost or
 # repeated, and the count goes on from its own memory; a move whose
 # destination is force-stopped during the final dump fails and the
-# workload runs on at the source; bad requests (unknown workload or node,
+# workload (192 MiB, so that its pages are still on their way) runs on at
+# the source within seconds, not after TCP's quarter of an hour; SIGINT
+# to a move undoes it, the workload running on unlocked; bad requests (unknown workload or node,
 # the node it is on, a taken name, a workload another move holds, a
 # process in no workload) are
 # refused before anything is frozen; a move whose restore fails (a file
@@ -48,14 +50,29 @@ for d in p3 host p1 p2 p1; do
 done
 atoll workloads
 echo @@DESTDOWN
-atoll migrate c p2 > /tmp/m.out 2>&1 & m=$!
-wait_for 120 grep -q "freeze: " /tmp/m.out
+atoll start --name big p1 -- atoll-heartbeat send 127.0.0.1 7700 192 >/dev/null; echo "start rc=$?"
+sleep 3
+atoll workloads | awk "\$1 == \"big\" { print \"big before: \" \$2 \" \" \$3 }"
+in_dump() { atoll exec p1 -- pgrep -f "criu dump" >/dev/null; }
+t0=$(date +%s)
+timeout 300 atoll migrate big p2 --rounds 0 > /tmp/m.out 2>&1 & m=$!
+wait_for 120 in_dump
 atoll stop --force 2 >/dev/null
 wait $m; echo "rc=$?"
+echo "ended after $(($(date +%s) - t0)) s"
 cat /tmp/m.out
-atoll workloads | grep -E "^c "
+atoll workloads | awk "\$1 == \"big\" { print \"big after: \" \$2 \" \" \$3 \" \" \$4 }"
+atoll exec p1 -- atoll workload end big
 atoll restart 2 >/dev/null; echo "restart rc=$?"
 wait_for 120 nodes_up
+echo @@SIGNAL
+atoll migrate c p2 > /tmp/s.out 2>&1 & m=$!
+wait_for 60 grep -q "^moving c " /tmp/s.out
+sleep 0.5
+kill -INT $m
+wait $m; echo "rc=$?"
+cat /tmp/s.out
+atoll workloads | grep -E "^c "
 echo @@BAD
 atoll migrate nope p2; echo "rc=$?"
 atoll migrate c p9; echo "rc=$?"
@@ -136,10 +153,17 @@ check "... no pre-copy round in them" test -z "$(grep '^  round ' <<<"$sc")"
 check "... and it is back on p1, running" grep -Eq "^c +p1 +[0-9]+ +running " <<<"$sc"
 dd=$(section DESTDOWN)
 context=$dd
-check "a move whose destination is force-stopped during the final dump fails, saying so" \
-    test -n "$(grep -x 'rc=1' <<<"$dd")" -a -n "$(grep "move of 'c' failed: .*it runs on at p1" <<<"$dd")"
-check "... and it runs on at the source" grep -Eq "^c +p1 +[0-9]+ +running " <<<"$dd"
+check "a move whose destination is force-stopped during the final dump fails, naming it" \
+    test -n "$(grep -x 'rc=1' <<<"$dd")" -a -n "$(grep "move of 'big' failed: .*p2 is stopped.*; it runs on at p1" <<<"$dd")"
+check "... and it runs on at the source, the same process" \
+    test -n "$(grep -E '^big before: p1 [0-9]+$' <<<"$dd")" -a \
+         "$(sed -n 's/^big before: p1 //p' <<<"$dd") running" = "$(sed -n 's/^big after: p1 //p' <<<"$dd")"
 check "... the destination came back" grep -qx "restart rc=0" <<<"$dd"
+sig=$(section SIGNAL)
+context=$sig
+check "SIGINT to atoll migrate undoes the move, saying so" \
+    test -n "$(grep -x 'rc=1' <<<"$sig")" -a -n "$(grep "move of 'c' failed: interrupted by SIGINT; it runs on at p1" <<<"$sig")"
+check "... and it runs on at the source, unlocked" grep -Eq "^c +p1 +[0-9]+ +running +.*iB  /home" <<<"$sig"
 bad=$(section BAD)
 context=$bad
 check "an unknown workload is refused" grep -q "no node runs a workload named 'nope'" <<<"$bad"

@@ -73,7 +73,9 @@ TEST(RefuseMove, SaysWhyForEachBadCase) {
         {[](MoveFacts& f) { f.dest_known = false; f.dest = "p9"; }, "no node named 'p9'"},
         {[](MoveFacts& f) { f.dest = "p1"; }, "runs on p1 already"},
         {[](MoveFacts& f) { f.dest_up = false; }, "p2 is not up"},
-        {[](MoveFacts& f) { f.record->moving = true; }, "being moved already"},
+        {[](MoveFacts& f) { f.record->moving = true; },
+         "being moved already (by another atoll migrate or freeze; if none runs, one was killed: atoll exec p1 -- "
+         "atoll workload resume c frees it)"},
         {[](MoveFacts& f) { f.record->state = "stopped"; }, "is stopped, not running"},
         {[](MoveFacts& f) { f.dest_has_name = true; }, "runs another workload named"},
         {[](MoveFacts& f) { f.dest_available_kib = 60 * 1024; }, "has 60 MiB available"},
