@@ -128,7 +128,9 @@ DESCRIPTION
     back later, on any node, even after its partition was restarted.
 
     FILE must not exist. Until FILE is whole the workload is kept, stopped;
-    any failure resumes it where it ran, and nothing is written.
+    any failure resumes it where it ran, and nothing is written. So does
+    SIGINT, SIGTERM or SIGHUP to this command before FILE is whole (a dump
+    under way is let finish first).
 )";
     else
         std::cout <<
@@ -210,6 +212,7 @@ int run_save(const Args& args, bool stop) {
 
     const Placed w = find_one(name);
     const fs::path dir = stamped_dir("/home/.atoll/freeze", name);
+    defer_stop_signals();   // from the lock on, a signal undoes the freeze (after the dump)
     if (const RemoteResult r = run_on(w.node, {"atoll", "workload", "lock", name}); !r.ok()) {
         fs::remove_all(dir, ec);
         throw ssi::Failure(r.reason());
@@ -221,9 +224,11 @@ int run_save(const Args& args, bool stop) {
                                            "-o", "dump.log", "-v2"});
     if (!r.ok()) {
         failed = "the dump failed on " + w.node + " (" + r.reason() + ")" + criu_errors(dir / "dump.log");
-    } else {
+    } else if (failed = interruption(); failed.empty()) {
         wire::CheckpointManifest m{name, w.node, w.record.rss_kib, w.record.command, {}};
         failed = pack(dir, m, part);
+        if (failed.empty())
+            failed = interruption();   // the last moment to undo: the file is not there yet
         if (failed.empty())
             fs::rename(part, out, ec);
         if (failed.empty() && ec)

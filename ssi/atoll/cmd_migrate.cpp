@@ -3,10 +3,8 @@
 // and moved between kernels with CRIU. Each node's part runs there through
 // atolld (`atoll workload ...`, workload_node.cpp); the decisions are in
 // ssi/lib/migrate_plan.cpp.
-#include <csignal>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <random>
@@ -248,28 +246,11 @@ struct MoveFailed {
     std::string what;
 };
 
-// SIGINT, SIGTERM or SIGHUP during a move: the move is undone, not left
-// half-done with the workload stopped and locked on the source. The
-// handler only notes the signal; the move checks it between steps and
-// while it waits on the destination (a dump on the source is let finish:
-// it is bounded, and CRIU killed mid-dump would take the workload along).
-volatile std::sig_atomic_t interrupted_by = 0;
-
-void note_signal(int s) { interrupted_by = s; }
-
-void undo_on_signals() {
-    struct sigaction sa{};
-    sa.sa_handler = note_signal;
-    sigemptyset(&sa.sa_mask);
-    for (const int s : {SIGINT, SIGTERM, SIGHUP})
-        ::sigaction(s, &sa, nullptr);
-}
-
-[[nodiscard]] std::string interruption() {
-    const int s = interrupted_by;
-    return s ? std::string("interrupted by SIG") + sigabbrev_np(s) : std::string();
-}
-
+// SIGINT, SIGTERM or SIGHUP during a move (defer_stop_signals): the move
+// is undone, not left half-done with the workload stopped and locked on
+// the source. The move checks between steps and while it waits on the
+// destination (a dump on the source is let finish: it is bounded, and
+// CRIU killed mid-dump would take the workload along).
 void stop_if_interrupted() {
     if (auto why = interruption(); !why.empty())
         throw MoveFailed{why};
@@ -343,7 +324,7 @@ int run_migrate(const Args& args) {
 
     const fs::path dir = stamped_dir("/home/.atoll/migrate", name);
     std::error_code ec;
-    undo_on_signals();   // from the lock on, a signal undoes the move
+    defer_stop_signals();   // from the lock on, a signal undoes the move
     if (const RemoteResult r = run_on(src, {"atoll", "workload", "lock", name}); !r.ok()) {
         fs::remove_all(dir, ec);
         throw ssi::Failure(r.reason());

@@ -32,10 +32,13 @@ DESCRIPTION
     Open MPI, launched through atolld: the MPI launcher reaches every node
     with `atoll exec` (/usr/lib/atoll/mpi-agent), not ssh.
 
-    Placement: each node has as many slots as CPUs (or K with --per-node).
-    Nodes are taken in the order of atoll nodes (or of --nodes), and each is
-    filled before the next: ranks 0..k-1 on the first node, and so on. N
-    defaults to every slot. More ranks than slots is an error unless
+    Placement: each node has as many slots as CPUs (or K with --per-node),
+    and each is filled before the next: ranks 0..k-1 on the first node, and
+    so on. Without --nodes, the up nodes are taken alternating the NUMA
+    nodes of atoll nodes (its first node on each NUMA node in turn, then
+    the second on each, ...), so that a job smaller than the cluster
+    spreads over the machine's memory; with --nodes, in the order given.
+    N defaults to every slot. More ranks than slots is an error unless
     --oversubscribe, which goes round the nodes again.
 
     Transport: ranks of one node share memory; ranks of different nodes
@@ -141,7 +144,9 @@ int run_mpirun(const Args& args) {
 
     std::vector<ssi::MpiNode> nodes;
     for (const auto& e : node_table().nodes)
-        nodes.push_back({e.name, e.state == ATOLL_NODE_UP, e.status.cpus});
+        nodes.push_back({e.name, e.state == ATOLL_NODE_UP, e.status.cpus,
+                         e.status.numa_node == ATOLL_NUMA_UNKNOWN ? std::nullopt
+                                                                   : std::optional<std::uint32_t>(e.status.numa_node)});
     std::string why;
     const auto plan = ssi::plan_mpi(nodes, req, why);
     if (!plan)

@@ -24,7 +24,9 @@ SYNOPSIS
 DESCRIPTION
     One line per kernel (node): the host and every partition, from the
     local atolld, which asks each node's daemon for its status every second:
-    its id, name, address, state, CPUs, available and total memory, load
+    its id, name, address, state, CPUs, the host NUMA node its CPUs and
+    RAM are on (a partition's from the partition table, the host's that of
+    its boot CPU; - when unknown), available and total memory, load
     averages (1, 5, 15 minutes) and uptime. States:
 
       up            its daemon answered within the last 3 seconds
@@ -38,8 +40,9 @@ DESCRIPTION
     again with its first answer.
 
     With --json, prints {"nodes": [...]} with the same fields (memory in
-    KiB, loads as numbers, uptime in seconds, last_answer_ms: since its
-    daemon last answered, null if never) for scripts.
+    KiB, loads as numbers, uptime in seconds, numa_node: null if unknown,
+    last_answer_ms: since its daemon last answered, null if never) for
+    scripts.
 
 EXIT STATUS
     0 on success; 1 when the local atolld does not answer; 2 usage error
@@ -67,6 +70,10 @@ std::string uptime(std::uint64_t s) {
     return b;
 }
 
+std::string numa_json(std::uint32_t node) { return node == ATOLL_NUMA_UNKNOWN ? "null" : std::to_string(node); }
+
+std::string numa_text(std::uint32_t node) { return node == ATOLL_NUMA_UNKNOWN ? "-" : std::to_string(node); }
+
 void print_json(const wire::Nodes& n) {
     std::ostringstream o;
     o << "{\"nodes\": [";
@@ -76,12 +83,13 @@ void print_json(const wire::Nodes& n) {
         o << (i ? ",\n  " : "\n  ") << "{\"id\": " << e.id << ", \"name\": " << json_string(e.name)
           << ", \"address\": " << json_string(e.address) << ", \"state\": \"" << node_state_word(e.state) << "\"";
         if (known)
-            o << ", \"cpus\": " << e.status.cpus << ", \"mem_total_kib\": " << e.status.mem_total_kib
+            o << ", \"cpus\": " << e.status.cpus << ", \"numa_node\": " << numa_json(e.status.numa_node)
+              << ", \"mem_total_kib\": " << e.status.mem_total_kib
               << ", \"mem_available_kib\": " << e.status.mem_available_kib << ", \"load\": [" << load(e.status.load1)
               << ", " << load(e.status.load5) << ", " << load(e.status.load15) << "], \"uptime_s\": "
               << e.status.uptime_s << ", \"last_answer_ms\": " << e.since_ms;
         else
-            o << ", \"cpus\": null, \"mem_total_kib\": null, \"mem_available_kib\": null, \"load\": null, "
+            o << ", \"cpus\": null, \"numa_node\": " << numa_json(e.status.numa_node) << ", \"mem_total_kib\": null, \"mem_available_kib\": null, \"load\": null, "
                  "\"uptime_s\": null, \"last_answer_ms\": null";
         o << "}";
     }
@@ -90,12 +98,12 @@ void print_json(const wire::Nodes& n) {
 }
 
 void print_text(const wire::Nodes& n) {
-    std::printf("%-3s %-8s %-16s %-12s %4s %20s %-16s %s\n", "ID", "NAME", "ADDRESS", "STATE", "CPUS",
-                "MEMORY (avail/total)", "LOAD 1 5 15", "UPTIME");
+    std::printf("%-3s %-8s %-16s %-12s %4s %4s %20s %-16s %s\n", "ID", "NAME", "ADDRESS", "STATE", "CPUS",
+                "NUMA", "MEMORY (avail/total)", "LOAD 1 5 15", "UPTIME");
     for (const auto& e : n.nodes) {
         if (e.since_ms == UINT64_MAX || e.state != ATOLL_NODE_UP) {   // last values are history
-            std::printf("%-3u %-8s %-16s %-12s %4s %20s %-16s %s\n", e.id, e.name.c_str(), e.address.c_str(),
-                        node_state_word(e.state), "-", "-", "-", "-");
+            std::printf("%-3u %-8s %-16s %-12s %4s %4s %20s %-16s %s\n", e.id, e.name.c_str(), e.address.c_str(),
+                        node_state_word(e.state), "-", numa_text(e.status.numa_node).c_str(), "-", "-", "-");
             continue;
         }
         char mem[40];
@@ -103,8 +111,9 @@ void print_text(const wire::Nodes& n) {
                       static_cast<unsigned long long>(e.status.mem_available_kib / 1024),
                       static_cast<unsigned long long>(e.status.mem_total_kib / 1024));
         const std::string l = load(e.status.load1) + " " + load(e.status.load5) + " " + load(e.status.load15);
-        std::printf("%-3u %-8s %-16s %-12s %4u %20s %-16s %s\n", e.id, e.name.c_str(), e.address.c_str(),
-                    node_state_word(e.state), e.status.cpus, mem, l.c_str(), uptime(e.status.uptime_s).c_str());
+        std::printf("%-3u %-8s %-16s %-12s %4u %4s %20s %-16s %s\n", e.id, e.name.c_str(), e.address.c_str(),
+                    node_state_word(e.state), e.status.cpus, numa_text(e.status.numa_node).c_str(), mem, l.c_str(),
+                    uptime(e.status.uptime_s).c_str());
     }
 }
 

@@ -6,8 +6,9 @@
 #include <unistd.h>
 
 #include <cerrno>
-
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -141,6 +142,24 @@ int run_local(const std::vector<std::string>& argv, std::string& err) {
     while (::waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
     }
     return WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
+}
+
+namespace {
+volatile std::sig_atomic_t stop_signal = 0;
+void note_stop_signal(int s) { stop_signal = s; }
+}  // namespace
+
+void defer_stop_signals() {
+    struct sigaction sa{};
+    sa.sa_handler = note_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    for (const int s : {SIGINT, SIGTERM, SIGHUP})
+        ::sigaction(s, &sa, nullptr);
+}
+
+std::string interruption() {
+    const int s = stop_signal;
+    return s ? std::string("interrupted by SIG") + sigabbrev_np(s) : std::string();
 }
 
 }  // namespace atl::cli

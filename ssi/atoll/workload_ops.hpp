@@ -43,6 +43,13 @@ struct Placed {
 // this node. Returns where, for a message.
 std::string keep_logs(const std::filesystem::path& dir);
 
+// SIGINT, SIGTERM and SIGHUP while an operation holds a workload (from
+// its lock on): noted, not fatal, so that the operation undoes what it did
+// instead of leaving the workload locked and stopped. interruption() is
+// "interrupted by SIGINT" and the like once one came, "" before.
+void defer_stop_signals();
+[[nodiscard]] std::string interruption();
+
 // Runs `argv` here (tar) and waits: its exit status (128+N for signal N,
 // 127 when it cannot run); its standard error in `err`.
 int run_local(const std::vector<std::string>& argv, std::string& err);

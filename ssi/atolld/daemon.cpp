@@ -406,6 +406,11 @@ wire::Nodes Daemon::nodes() const {
         e.state = state_of(p, table, table_known && p.addr.id != 0);
         if (p.status)
             e.status = *p.status;
+        // A partition does not know its NUMA node; the partition table does.
+        if (e.status.numa_node == ATOLL_NUMA_UNKNOWN)
+            for (const auto& t : table)
+                if (t.id == e.id)
+                    e.status.numa_node = t.numa_node;
         e.since_ms = p.status ? static_cast<std::uint64_t>(
                                     std::chrono::duration_cast<std::chrono::milliseconds>(now - p.answered).count())
                               : UINT64_MAX;

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "atoll/ssi/control.hpp"
+#include "atoll/ssi/probe.hpp"
 
 namespace atl::atolld {
 
@@ -43,8 +44,14 @@ wire::Status local_status(const Config& cfg, const std::optional<std::vector<wir
     double up = 0;
     std::ifstream("/proc/uptime") >> up;
     s.uptime_s = static_cast<std::uint64_t>(up);
-    if (cfg.host)
+    if (cfg.host) {
+        // Read once: the boot CPU never moves. A partition leaves it
+        // unknown (its kernel sees one made-up node); the host's partition
+        // table says where each partition is.
+        static const std::uint32_t node = ssi::boot_cpu_numa_node().value_or(ATOLL_NUMA_UNKNOWN);
+        s.numa_node = node;
         s.partitions = table.value_or(std::vector<wire::PartitionState>{});
+    }
     return s;
 }
 
@@ -54,7 +61,7 @@ std::optional<std::vector<wire::PartitionState>> local_partition_table() {
         const auto l = ctl.list();
         std::vector<wire::PartitionState> out;
         for (std::uint32_t i = 0; i < l.count; i++)
-            out.push_back({l.partitions[i].partition_id, l.partitions[i].state});
+            out.push_back({l.partitions[i].partition_id, l.partitions[i].state, l.partitions[i].numa_node});
         return out;
     } catch (const std::exception&) {
         return std::nullopt;   // no /dev/atoll: not an Atoll host

@@ -14,15 +14,43 @@ std::string join_names(const std::vector<MpiNode>& nodes) {
     return s;
 }
 
+// The up nodes, alternating NUMA nodes (mpi_plan.hpp).
+std::vector<const MpiNode*> numa_interleaved(const std::vector<MpiNode>& nodes) {
+    std::vector<std::optional<std::uint32_t>> keys;           // NUMA nodes, in order of first appearance
+    std::vector<std::vector<const MpiNode*>> groups;
+    for (const auto& n : nodes) {
+        if (!n.up)
+            continue;
+        auto it = std::find(keys.begin(), keys.end(), n.numa_node);
+        if (it == keys.end()) {
+            keys.push_back(n.numa_node);
+            groups.emplace_back();
+            it = keys.end() - 1;
+        }
+        groups[static_cast<std::size_t>(it - keys.begin())].push_back(&n);
+    }
+    std::vector<const MpiNode*> out;
+    for (std::size_t k = 0; out.size() < nodes.size(); ++k) {
+        bool any = false;
+        for (const auto& g : groups)
+            if (k < g.size()) {
+                out.push_back(g[k]);
+                any = true;
+            }
+        if (!any)
+            break;
+    }
+    return out;
+}
+
 // The nodes asked for (every up node by default), each with its slots.
 std::optional<std::vector<MpiPlacement>> slots_of(const std::vector<MpiNode>& nodes, const MpiRequest& req,
                                                  std::string& why) {
     std::vector<MpiPlacement> out;
     auto slots = [&](const MpiNode& n) { return req.per_node.value_or(std::max<std::uint32_t>(n.cpus, 1)); };
     if (req.nodes.empty()) {
-        for (const auto& n : nodes)
-            if (n.up)
-                out.push_back({n.name, slots(n)});
+        for (const MpiNode* n : numa_interleaved(nodes))
+            out.push_back({n->name, slots(*n)});
         if (out.empty())
             return why = "no node is up (atoll nodes)", std::nullopt;
         return out;

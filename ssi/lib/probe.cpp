@@ -71,6 +71,23 @@ std::optional<NodeCpus> nodes_from_sysfs(const fs::path& root) {
     return nodes;
 }
 
+}  // namespace
+
+std::optional<unsigned> boot_cpu_numa_node(const fs::path& root) {
+    try {
+        const auto nodes = nodes_from_sysfs(root);
+        if (!nodes)
+            return std::nullopt;
+        for (const auto& [n, cpus] : *nodes)
+            if (std::find(cpus.begin(), cpus.end(), 0u) != cpus.end())
+                return n;
+    } catch (const Failure&) {
+    }
+    return std::nullopt;
+}
+
+namespace {
+
 // Core id of a logical CPU: its lowest SMT sibling, or unknown.
 nk::CoreId core_of(const fs::path& root, unsigned cpu) {
     const auto text = read_optional(root / "sys/devices/system/cpu" / ("cpu" + std::to_string(cpu)) /

@@ -10,7 +10,8 @@ using atl::ssi::MpiNode;
 using atl::ssi::MpiRequest;
 using atl::ssi::plan_mpi;
 
-const std::vector<MpiNode> box = {{"host", true, 1}, {"p1", true, 2}, {"p2", false, 1}, {"p3", true, 1}};
+const std::vector<MpiNode> box = {
+    {"host", true, 1, std::nullopt}, {"p1", true, 2, std::nullopt}, {"p2", false, 1, std::nullopt}, {"p3", true, 1, std::nullopt}};
 
 MpiRequest request(std::vector<std::string> program = {"/bin/ring"}) {
     MpiRequest r;
@@ -51,9 +52,50 @@ TEST(MpiPlan, FewerRanksFillTheFirstNodesOnly) {
     EXPECT_EQ(p->placement[1].ranks, 1u);
 }
 
+// The box: host and p1 on NUMA node 0, p2 and p3 on node 1.
+const std::vector<MpiNode> numa_box = {
+    {"host", true, 1, 0}, {"p1", true, 1, 0}, {"p2", true, 1, 1}, {"p3", true, 1, 1}};
+
+std::string order(const atl::ssi::MpiPlan& p) {
+    std::string s;
+    for (const auto& x : p.placement)
+        s += (s.empty() ? "" : " ") + x.node + ":" + std::to_string(x.ranks);
+    return s;
+}
+
+TEST(MpiPlan, DefaultOrderAlternatesNumaNodes) {
+    std::string why;
+    auto p = plan_mpi(numa_box, request(), why);
+    ASSERT_TRUE(p) << why;
+    EXPECT_EQ(order(*p), "host:1 p2:1 p1:1 p3:1");
+    auto r = request();
+    r.ranks = 2;   // a small job gets both NUMA nodes, not two kernels of node 0
+    p = plan_mpi(numa_box, r, why);
+    ASSERT_TRUE(p) << why;
+    EXPECT_EQ(order(*p), "host:1 p2:1");
+}
+
+TEST(MpiPlan, NumaInterleavingSkipsDownNodesAndKeepsUnknownsTogether) {
+    const std::vector<MpiNode> nodes = {{"host", true, 2, 0},  {"p1", false, 1, 1}, {"p2", true, 1, 1},
+                                        {"p3", true, 1, 0},    {"p4", true, 1, std::nullopt},
+                                        {"p5", true, 1, 2},    {"p6", true, 1, std::nullopt}};
+    std::string why;
+    const auto p = plan_mpi(nodes, request(), why);
+    ASSERT_TRUE(p) << why;
+    // Groups in order of appearance: 0 {host, p3}, 1 {p2}, unknown {p4, p6}, 2 {p5}.
+    EXPECT_EQ(order(*p), "host:2 p2:1 p4:1 p5:1 p3:1 p6:1");
+}
+
+TEST(MpiPlan, NumaUnknownEverywhereKeepsTheTableOrder) {
+    std::string why;
+    const auto p = plan_mpi(box, request(), why);
+    ASSERT_TRUE(p) << why;
+    EXPECT_EQ(order(*p), "host:1 p1:2 p3:1");
+}
+
 TEST(MpiPlan, NodesAndPerNodeAsAsked) {
     auto r = request({"./a.out", "x y"});
-    r.nodes = {"p3", "host"};
+    r.nodes = {"p3", "host"};   // as asked, NUMA nodes or not
     r.per_node = 3;
     r.tag_output = true;
     std::string why;
@@ -97,7 +139,7 @@ TEST(MpiPlan, BadRequestsAreRefusedByName) {
     r.ranks = 5;
     EXPECT_FALSE(plan_mpi(box, r, why));
     EXPECT_EQ(why, "5 ranks, but only 4 slots on 3 node(s) (one per CPU; --per-node K, or --oversubscribe)");
-    EXPECT_FALSE(plan_mpi({{"host", false, 1}}, request(), why));
+    EXPECT_FALSE(plan_mpi({{"host", false, 1, std::nullopt}}, request(), why));
     EXPECT_EQ(why, "no node is up (atoll nodes)");
     EXPECT_FALSE(plan_mpi(box, request({}), why));
 }

@@ -35,6 +35,12 @@ TEST(Probe, Q35TwoNodes) {
     EXPECT_EQ(n1[0], span(0x100000000, 0x180000000));
 }
 
+TEST(Probe, BootCpuNumaNode) {
+    EXPECT_EQ(boot_cpu_numa_node(data / "q35-2node"), 0u);
+    EXPECT_EQ(boot_cpu_numa_node(data / "smt-nonuma"), std::nullopt);   // no NUMA in sysfs
+    EXPECT_EQ(boot_cpu_numa_node(data / "no-such-tree"), std::nullopt);
+}
+
 TEST(Probe, Q35PlansAndValidates) {
     const nk::Topology t = probe_machine(data / "q35-2node");
     nk::PlanRequest rq;

@@ -38,7 +38,9 @@ TEST(Wire, PayloadsRoundTrip) {
     s.mem_available_kib = 800000;
     s.load1 = 12;
     s.uptime_s = 99;
-    s.partitions = {{1, 3}, {2, 3}};
+    s.partitions = {{1, 3, 0}, {2, 3, 1}, {3, 1, ATOLL_NUMA_UNKNOWN}};
+    EXPECT_EQ(Status::decode(s.encode()), s);
+    s.numa_node = 1;   // the host knows its own
     EXPECT_EQ(Status::decode(s.encode()), s);
     Nodes n;
     NodeEntry ne;
@@ -49,6 +51,7 @@ TEST(Wire, PayloadsRoundTrip) {
     ne.status.cpus = 2;
     ne.status.node = 1;
     ne.status.name = "p1";
+    ne.status.numa_node = 1;
     ne.since_ms = 5;
     n.nodes = {ne, ne};
     auto back = Nodes::decode(n.encode());

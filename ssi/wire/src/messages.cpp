@@ -14,7 +14,7 @@ std::optional<T> whole(const Reader& r, T&& v) {
 
 void status_body(Writer& w, const Status& s) {
     w.u32(s.cpus).u64(s.mem_total_kib).u64(s.mem_available_kib).u32(s.load1).u32(s.load5).u32(s.load15).u64(
-        s.uptime_s);
+        s.uptime_s).u32(s.numa_node);
 }
 
 void read_status_body(Reader& r, Status& s) {
@@ -25,6 +25,7 @@ void read_status_body(Reader& r, Status& s) {
     s.load5 = r.u32();
     s.load15 = r.u32();
     s.uptime_s = r.u64();
+    s.numa_node = r.u32();
 }
 
 bool size_ok(std::uint32_t rows, std::uint32_t cols) {
@@ -75,7 +76,7 @@ Bytes Status::encode() const {
     status_body(w, *this);
     w.u32(static_cast<std::uint32_t>(partitions.size()));
     for (const auto& p : partitions)
-        w.u32(p.id).u32(p.state);
+        w.u32(p.id).u32(p.state).u32(p.numa_node);
     return w.take();
 }
 
@@ -85,11 +86,12 @@ std::optional<Status> Status::decode(Payload p) {
     s.node = r.u32();
     s.name = r.str();
     read_status_body(r, s);
-    const std::uint32_t n = r.count(ATOLL_MAX_PARTITIONS, 8);
+    const std::uint32_t n = r.count(ATOLL_MAX_PARTITIONS, 12);
     for (std::uint32_t i = 0; i < n; ++i) {
         PartitionState ps;
         ps.id = r.u32();
         ps.state = r.u32();
+        ps.numa_node = r.u32();
         s.partitions.push_back(ps);
     }
     return whole(r, std::move(s));
@@ -109,7 +111,7 @@ Bytes Nodes::encode() const {
 std::optional<Nodes> Nodes::decode(Payload p) {
     Reader r(p);
     Nodes out;
-    const std::uint32_t n = r.count(ATOLL_WIRE_MAX_LIST, 4 + 4 + 4 + 4 + 40 + 8);
+    const std::uint32_t n = r.count(ATOLL_WIRE_MAX_LIST, 4 + 4 + 4 + 4 + 44 + 8);
     for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
         NodeEntry e;
         e.id = r.u32();

@@ -44,7 +44,7 @@
 #include "abi.h"
 
 #define ATOLL_WIRE_MAGIC 0x444c5441u /* "ATLD" as little-endian bytes */
-#define ATOLL_WIRE_VERSION 2u   /* 2: PS gives each process's workload */
+#define ATOLL_WIRE_VERSION 3u   /* 2: PS gives each process's workload; 3: each kernel's NUMA node */
 #define ATOLL_WIRE_MAX_PAYLOAD (1u << 20)   /* 1 MiB: a larger frame ends the connection */
 #define ATOLL_WIRE_MAX_STR (64u << 10)      /* one argument, variable or path */
 #define ATOLL_WIRE_MAX_LIST 4096u           /* arguments or variables of one EXEC */
@@ -65,7 +65,9 @@ enum atoll_wire_type {
 	ATOLL_WIRE_STATUS_REQ = 16, /* C: (empty) */
 	ATOLL_WIRE_STATUS = 17,     /* S: u32 node id, str name, u32 cpus, u64 mem_total_kib,
 				     * u64 mem_available_kib, u32 load1 x100, u32 load5 x100,
-				     * u32 load15 x100, u64 uptime_s, u32 n, n x (u32 id, u32 state):
+				     * u32 load15 x100, u64 uptime_s, u32 numa_node (the host NUMA
+				     * node of the kernel's CPUs and RAM, ATOLL_NUMA_UNKNOWN when it
+				     * does not know), u32 n, n x (u32 id, u32 state, u32 numa_node):
 				     * the partition table (host: ATOLL_PSTATE_*; others: n = 0) */
 	ATOLL_WIRE_NODES_REQ = 18,  /* C (local): (empty) */
 	ATOLL_WIRE_NODES = 19,      /* S (local): u32 n, n x (u32 id, str name, str address,
@@ -111,6 +113,10 @@ enum atoll_wire_error {
 	ATOLL_WIRE_E_UNREACHABLE = 4,/* ROUTE to a node whose daemon does not answer */
 	ATOLL_WIRE_E_EXEC = 5,       /* the command could not be started (message says why) */
 };
+
+/* A numa_node of STATUS or NODES that nobody knows (a partition does not
+ * know its own; the host's partition table says it). */
+#define ATOLL_NUMA_UNKNOWN 0xffffffffu
 
 /* Node states in ATOLL_WIRE_NODES */
 enum atoll_node_state {

@@ -18,6 +18,7 @@ struct MpiNode {
     std::string name;
     bool up = false;
     std::uint32_t cpus = 0;
+    std::optional<std::uint32_t> numa_node;   // the host NUMA node of its CPUs and RAM, if known
 };
 
 struct MpiRequest {
@@ -46,6 +47,14 @@ struct MpiPlan {
 inline constexpr const char* mpi_agent_path = "/usr/lib/atoll/mpi-agent";
 inline constexpr const char* mpi_rank_wrapper_path = "/usr/lib/atoll/mpi-rank";
 
+// Placement (doc/mpi.md, "Placement"): each node gets as many ranks as
+// slots, one node after the other. Without --nodes, the up nodes are taken
+// alternating NUMA nodes (the first node of each NUMA node in turn, in the
+// order given, then the second of each, ...; nodes of unknown NUMA node
+// count as one more), so that a job smaller than the cluster spreads over
+// the machine's memory controllers instead of filling one. --nodes keeps
+// the order asked.
+//
 // The plan, or nullopt with `why` (a message for a person: an unknown or
 // down node, more ranks than slots, no node up).
 [[nodiscard]] std::optional<MpiPlan> plan_mpi(const std::vector<MpiNode>& nodes, const MpiRequest& req,

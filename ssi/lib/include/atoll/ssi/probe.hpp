@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 
 #include "atoll/abi/ioctl.h"
 
@@ -21,6 +22,12 @@ namespace atl::ssi {
 //   proc/iomem                       top-level "System RAM" (needs root for addresses)
 //   proc/zoneinfo                    each node's PFN span; RAM ∩ span = the node's RAM
 [[nodiscard]] nk::Topology probe_machine(const std::filesystem::path& root = "/");
+
+// The NUMA node of CPU 0 (the boot CPU, where the host's daemons run):
+// the node whose sys/devices/system/node/nodeN/cpulist holds it; nullopt
+// without NUMA in sysfs. Only for the host: a partition's kernel sees one
+// made-up node 0, whatever node its CPUs are on.
+[[nodiscard]] std::optional<unsigned> boot_cpu_numa_node(const std::filesystem::path& root = "/");
 
 // On a running Atoll host, CPUs lent to partitions are offline and the pool
 // is reserved, so /proc and /sys no longer show them: add them back from

@@ -46,7 +46,8 @@ struct Number {
 
 struct PartitionState {
     std::uint32_t id = 0;
-    std::uint32_t state = 0;   // ATOLL_PSTATE_*
+    std::uint32_t state = 0;                        // ATOLL_PSTATE_*
+    std::uint32_t numa_node = ATOLL_NUMA_UNKNOWN;   // where its CPUs and RAM are
     bool operator==(const PartitionState&) const = default;
 };
 
@@ -60,6 +61,7 @@ struct Status {
     std::uint64_t mem_available_kib = 0;
     std::uint32_t load1 = 0, load5 = 0, load15 = 0;   // x100
     std::uint64_t uptime_s = 0;
+    std::uint32_t numa_node = ATOLL_NUMA_UNKNOWN;   // the host NUMA node of its CPUs and RAM
     std::vector<PartitionState> partitions;
     [[nodiscard]] Bytes encode() const;
     static std::optional<Status> decode(Payload p);
