@@ -110,6 +110,10 @@ install -d "$p/usr/bin" "$p/usr/sbin" "$p/usr/lib/atoll" "$p/usr/share/atoll" \
 strip -o "$p/usr/bin/atoll" "$atoll"
 strip -o "$p/usr/sbin/atolld" "$atolld"
 install -m 0755 "$here/../rootfs/init" "$p/usr/lib/atoll/init"
+# CRIU's action script for a restore of a workload with its own address
+# (atoll start --ip): CRIU runs a path with no arguments; the logic is atoll's.
+printf '#!/bin/sh\nexec /usr/bin/atoll workload criu-hook\n' > "$p/usr/lib/atoll/criu-hook"
+chmod 0755 "$p/usr/lib/atoll/criu-hook"
 install -m 0644 "$here/../rootfs/vnet-up" "$p/usr/lib/atoll/vnet-up"
 install -m 0755 "${mpi[0]}" "${mpi[1]}" "$p/usr/lib/atoll/"
 strip -o "$p/usr/lib/atoll/libatoll-mpich-finalize.so" "${mpi[2]}"

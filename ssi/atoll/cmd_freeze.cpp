@@ -211,6 +211,10 @@ int run_save(const Args& args, bool stop) {
     fs::remove(part, ec);
 
     const Placed w = find_one(name);
+    if (!w.record.address.empty())
+        throw ssi::Failure("'" + name + "' has its own address (" + w.record.address +
+                           "): saving a workload's network namespace to a file is not done yet; atoll migrate "
+                           "moves it");
     const fs::path dir = stamped_dir("/home/.atoll/freeze", name);
     defer_stop_signals();   // from the lock on, a signal undoes the freeze (after the dump)
     if (const RemoteResult r = run_on(w.node, {"atoll", "workload", "lock", name}); !r.ok()) {

@@ -33,7 +33,7 @@ R"(NAME
     atoll start - start a workload that atoll migrate can move
 
 SYNOPSIS
-    atoll start [--name NAME] [--cwd DIR] NODE -- CMD [ARG]...
+    atoll start [--name NAME] [--cwd DIR] [--ip auto|ADDR] NODE -- CMD [ARG]...
 
 DESCRIPTION
     Starts CMD on NODE as a workload: a process tree in PID, IPC, UTS and
@@ -46,10 +46,21 @@ DESCRIPTION
     The name is the cluster's: no other node may run a workload of that
     name. atoll workloads lists them; atoll migrate moves one.
 
+    With --ip it also gets a network namespace of its own, with an address
+    on the cluster's network that is the workload's, not the node's: its
+    eth0 holds it, and whatever node runs the workload answers for it, so
+    peers reach it at the same address after every move, and its TCP
+    connections move with it (doc/migration.md). Without --ip it shares
+    its node's network, and a move refuses its established connections.
+
 OPTIONS
     --name NAME   1 to 32 of A-Z a-z 0-9 _ . - (default: CMD's base name)
     --cwd DIR     its working directory (default /); it must exist on every
                   node it will move to (/ and /home do)
+    --ip auto|ADDR
+                  its own IPv4 address: ADDR, or with auto the first of
+                  .100 to .254 on NODE's network that no node and no
+                  workload has
 
 EXIT STATUS
     0 started; 1 refused or failed (the reason is printed; nothing is left
@@ -57,8 +68,41 @@ EXIT STATUS
 )";
 }
 
+// The address for atoll start --ip: ADDR checked, or the first free one
+// of .100 to .254 on NODE's /24 (the box's network; the node checks the
+// real prefix when it makes the pair).
+std::string start_address(const std::string& want, const wire::Nodes& table, const std::vector<Placed>& running,
+                          const std::string& node) {
+    const auto taken = [&](const std::string& a) {
+        for (const auto& n : table.nodes)
+            if (n.address == a)
+                return "node " + n.name + "'s address";
+        for (const auto& p : running)
+            if (p.record.address == a)
+                return "the address of workload " + p.record.name + " on " + p.node;
+        return std::string();
+    };
+    if (want != "auto") {
+        if (!ssi::valid_ipv4(want))
+            throw UsageError("--ip: '" + want + "' is neither auto nor an IPv4 address");
+        if (const auto why = taken(want); !why.empty())
+            throw ssi::Failure(want + " is " + why);
+        return want;
+    }
+    const std::string base = find_node(table, node).address;
+    const auto dot = base.rfind('.');
+    if (!ssi::valid_ipv4(base) || dot == std::string::npos)
+        throw ssi::Failure(node + " has no IPv4 address in the node table to take a network from; give --ip ADDR");
+    for (int k = 100; k <= 254; ++k) {
+        const std::string a = base.substr(0, dot + 1) + std::to_string(k);
+        if (taken(a).empty())
+            return a;
+    }
+    throw ssi::Failure("no free address in " + base.substr(0, dot + 1) + "100-254: give --ip ADDR");
+}
+
 int run_start(const Args& args) {
-    std::string name, cwd = "/", node;
+    std::string name, cwd = "/", node, ip;
     std::vector<std::string> argv;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view a = args[i];
@@ -68,8 +112,8 @@ int run_start(const Args& args) {
         } else if (a == "--") {
             argv.assign(args.begin() + static_cast<long>(i) + 1, args.end());
             break;
-        } else if ((a == "--name" || a == "--cwd") && i + 1 < args.size()) {
-            (a == "--name" ? name : cwd) = std::string(args[++i]);
+        } else if ((a == "--name" || a == "--cwd" || a == "--ip") && i + 1 < args.size()) {
+            (a == "--name" ? name : a == "--cwd" ? cwd : ip) = std::string(args[++i]);
         } else if (a.starts_with("-")) {
             throw UsageError("unknown option '" + std::string(a) + "'");
         } else if (node.empty()) {
@@ -79,22 +123,31 @@ int run_start(const Args& args) {
         }
     }
     if (node.empty() || argv.empty())
-        throw UsageError("atoll start [--name NAME] NODE -- CMD [ARG]...");
+        throw UsageError("atoll start [--name NAME] [--cwd DIR] [--ip auto|ADDR] NODE -- CMD [ARG]...");
     if (name.empty())
         name = fs::path(argv[0]).filename().string();
     if (!ssi::valid_workload_name(name))
         throw UsageError("'" + name + "' is not a workload name (1 to 32 of A-Z a-z 0-9 _ . -): give --name");
     std::vector<std::string> unreached;
-    for (const auto& p : collect(node_table(), unreached))
+    const auto table = node_table();
+    const auto running = collect(table, unreached);
+    for (const auto& p : running)
         if (p.record.name == name)
             throw ssi::Failure("a workload named '" + name + "' runs on " + p.node + " already");
-    std::vector<std::string> cmd{"atoll", "workload", "spawn", name, "--cwd", cwd, "--"};
+    std::vector<std::string> cmd{"atoll", "workload", "spawn", name, "--cwd", cwd};
+    std::string address;
+    if (!ip.empty()) {
+        address = start_address(ip, table, running, node);
+        cmd.insert(cmd.end(), {"--ip", address});
+    }
+    cmd.push_back("--");
     cmd.insert(cmd.end(), argv.begin(), argv.end());
     const RemoteResult r = run_on(node, cmd);
     const auto rec = ssi::parse_workload_record(r.out.substr(0, r.out.find('\n')));
     if (!r.ok() || !rec)
         throw ssi::Failure("'" + name + "' not started on " + node + ": " + r.reason());
-    std::cout << name << " started on " << node << " (pid " << rec->pid << ")\n";
+    std::cout << name << " started on " << node << " (pid " << rec->pid
+              << (address.empty() ? "" : ", address " + address) << ")\n";
     return exit_ok;
 }
 
@@ -108,7 +161,8 @@ int run_workloads(const Args& args) {
                          "SYNOPSIS\n    atoll workloads [--json]\n\n"
                          "DESCRIPTION\n    One line per workload: its name, the node it runs on, its PID there,\n"
                          "    its state (running; stopped while a move freezes it), the RSS of all\n"
-                         "    its processes, MOVING when a migration holds it, and its command.\n"
+                         "    its processes, its own address (atoll start --ip; - for none), MOVING\n"
+                         "    when a migration holds it, and its command.\n"
                          "    Up nodes that did not answer are named on standard error.\n\n"
                          "EXIT STATUS\n    0; 1 when a node did not answer; 2 usage error\n";
             return exit_ok;
@@ -126,15 +180,17 @@ int run_workloads(const Args& args) {
             std::cout << (k ? ",\n " : "") << "{\"name\": " << json_string(r.name) << ", \"node\": "
                       << json_string(node) << ", \"pid\": " << r.pid << ", \"state\": " << json_string(r.state)
                       << ", \"rss_kib\": " << r.rss_kib << ", \"moving\": " << (r.moving ? "true" : "false")
+                      << ", \"address\": " << (r.address.empty() ? "null" : json_string(r.address))
                       << ", \"command\": " << json_string(r.command) << "}";
         }
         std::cout << "]\n";
     } else {
-        std::printf("%-16s %-8s %8s %-8s %9s  %s\n", "NAME", "NODE", "PID", "STATE", "RSS", "COMMAND");
+        std::printf("%-16s %-8s %8s %-8s %9s  %-15s  %s\n", "NAME", "NODE", "PID", "STATE", "RSS", "ADDRESS",
+                    "COMMAND");
         for (const auto& [node, r] : all)
-            std::printf("%-16s %-8s %8lld %-8s %9s  %s%s\n", r.name.c_str(), node.c_str(),
+            std::printf("%-16s %-8s %8lld %-8s %9s  %-15s  %s%s\n", r.name.c_str(), node.c_str(),
                         static_cast<long long>(r.pid), r.state.c_str(), mib(r.rss_kib * 1024).c_str(),
-                        r.moving ? "MOVING " : "", r.command.c_str());
+                        r.address.empty() ? "-" : r.address.c_str(), r.moving ? "MOVING " : "", r.command.c_str());
     }
     for (const auto& u : unreached)
         std::cerr << "atoll workloads: " << u << "\n";
@@ -191,10 +247,18 @@ DESCRIPTION
     anything is frozen: it shares its node's PID namespace, and restoring
     it elsewhere would need the same PIDs free there.
 
-    Not moved (yet): TCP connections (a workload shares its node's network:
-    CRIU refuses established connections, and the move is refused at the
-    dump, the workload running on), files in a node's own tmpfs (/tmp,
-    /run: restore fails, the workload runs on at the source).
+    A workload started with --ip moves with its network namespace: its
+    address, and its TCP connections, established ones included (CRIU's
+    --tcp-established; the peers see a pause, not a reset). The source
+    stops answering for the address after the final dump; DEST answers
+    and announces it once the restore runs. If the move fails after the
+    final dump, the source unlocks the connections and answers again.
+
+    Not moved: TCP connections of a workload without --ip (it shares its
+    node's network: CRIU refuses established connections there, and the
+    move is refused at the dump, the workload running on), files in a
+    node's own tmpfs (/tmp, /run: restore fails, the workload runs on at
+    the source).
 
 OPTIONS
     --rounds N   at most N pre-copy rounds (default 4; 0: stop-and-copy)
@@ -452,6 +516,12 @@ int run_migrate(const Args& args) {
         const std::string prev = rounds.empty() ? "" : std::to_string(rounds.size());
         if (!prev.empty())
             cmd.insert(cmd.end(), {"--track-mem", "--prev-images-dir", "../" + prev});
+        // Its own namespace: its connections go too, frozen by CRIU's lock
+        // (nftables: one table in that namespace, which DEST's restore or
+        // our resume removes).
+        const bool own_net = !f.record->address.empty();
+        if (own_net)
+            cmd.insert(cmd.end(), {"--tcp-established", "--network-lock", "nftables"});
         receive("final", prev);   // listening before the freeze: not part of the downtime
         const auto t_freeze = Clock::now();
         RemoteResult r = run_on(src, cmd, cut_when_dest_lost);
@@ -465,9 +535,16 @@ int run_migrate(const Args& args) {
             std::cout << "  final dump: " << fixed(dump_s) << " s (frozen)\n" << std::flush;
         const auto t_restore = Clock::now();
         restore_tried = true;
-        r = on_dest({"atoll", "workload", "restore", name, (dir / "final").string(), "--cmd", f.record->command,
-                     "--pages"},
-                    false);
+        std::vector<std::string> restore{"atoll", "workload", "restore", name, (dir / "final").string(), "--cmd",
+                                         f.record->command, "--pages"};
+        if (own_net) {
+            // The address is DEST's from here; a failure gives it back (resume).
+            if (const RemoteResult u = run_on(src, {"atoll", "workload", "unroute", name}); !u.ok())
+                std::cerr << "atoll migrate: " << src << " still answers for " << f.record->address << " ("
+                          << u.reason() << "); peers follow DEST's announcement\n";
+            restore.insert(restore.end(), {"--ip", f.record->address, "--lock", pid});
+        }
+        r = on_dest(restore, false);
         restore_s = seconds_since(t_restore);
         const auto rec = ssi::parse_workload_record(r.out.substr(0, r.out.find('\n')));
         if (const auto at = r.out.find("\npages "); at != std::string::npos)

@@ -3,23 +3,36 @@
 // node through atolld. Not for people: each verb does one small thing on
 // this kernel and says so on stdout or, failing, on stderr with exit 1.
 //
-//   spawn NAME [--cwd DIR] -- CMD...   start a workload here
+//   spawn NAME [--cwd DIR] [--ip ADDR] -- CMD...   start a workload here
+//                                      (--ip: in a network namespace of its
+//                                      own with that address, workload_net.hpp)
 //   list [NAME]                        this kernel's workloads, one record a line
 //   receive NAME ROUND PORT [--prev R] CRIU's page server for one round of a
 //                                      move here: pages into this kernel's RAM
-//   restore NAME DIR --cmd TEXT [--pages] CRIU-restore images DIR as workload
+//   restore NAME DIR --cmd TEXT [--pages] [--ip ADDR --lock PID]
+//                                      CRIU-restore images DIR as workload
 //                                      NAME (with --pages: DIR's pages are
-//                                      the ones received here)
+//                                      the ones received here; with --ip:
+//                                      its own address, dumped by CRIU with
+//                                      its network locked by the dump of PID)
 //   received NAME ROUND                bytes of pages that round brought here
 //   lock NAME | resume NAME | end NAME | drop NAME (what receive left)
+//   unroute NAME                       its address no longer answered here
+//                                      (a move's source, after the final dump)
+//   criu-hook                          CRIU's action script for a restore
+//                                      with --ip (/usr/lib/atoll/criu-hook)
 //
-// A workload here is a record, /run/atoll/workloads/NAME/{pid,cmd[,moving]},
+// A workload here is a record, /run/atoll/workloads/NAME/{pid,cmd[,ip,moving]},
 // and a cgroup, /sys/fs/cgroup/atoll-workloads/NAME, that holds every one
 // of its processes: outside atolld's job groups, so that the `atoll exec`
 // that started it ends without ending it; and one place to count, stop,
 // resume or kill all of them.
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sched.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -27,11 +40,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -40,6 +55,7 @@
 #include "atoll/ssi/failure.hpp"
 #include "atoll/ssi/migrate_plan.hpp"
 #include "cli.hpp"
+#include "workload_net.hpp"
 #include "workload_ops.hpp"
 
 namespace fs = std::filesystem;
@@ -64,6 +80,9 @@ void cloexec_all_but_stdio() {
 }
 
 const fs::path records = "/run/atoll/workloads";
+// CRIU's action script for a restore with --ip: `atoll workload criu-hook`
+// (CRIU runs a path with no arguments; the atoll package installs it).
+const char* const criu_hook_path = "/usr/lib/atoll/criu-hook";
 const fs::path groups = "/sys/fs/cgroup/atoll-workloads";
 // A move's pages, received here while the workload still runs at the
 // source: in RAM (a tmpfs), so that the restore reads none of them over
@@ -182,20 +201,31 @@ std::optional<ssi::WorkloadRecord> record_of(const std::string& name) {
     r.state = state_of(static_cast<pid_t>(r.pid), name);
     r.rss_kib = r.state == "gone" ? 0 : rss_kib(name);
     r.moving = fs::exists(d / "moving");
+    r.address = trimmed(read_text_file(d / "ip"));
     r.command = trimmed(read_text_file(d / "cmd"));
     if (r.command.empty())
         r.command = "?";
     return r;
 }
 
-void write_record(const std::string& name, pid_t pid, const std::string& cmd) {
+void write_record(const std::string& name, pid_t pid, const std::string& cmd, const std::string& address) {
     const fs::path d = records / name;
     fs::create_directories(d);
     write_file(d / "cmd", cmd + "\n");
+    if (!address.empty())
+        write_file(d / "ip", address + "\n");
     write_file(d / "pid", std::to_string(pid) + "\n");   // last: a record with a pid is whole
 }
 
 void forget(const std::string& name) {
+    // Its namespace goes with its last process, and the pair and the /32
+    // route with it; the ARP answer on the uplink is the node's to remove.
+    if (const std::string a = trimmed(read_text_file(records / name / "ip")); !a.empty()) {
+        try {
+            net_unroute(workload_net(a));
+        } catch (const std::exception&) {
+        }
+    }
     remove_group(name);
     std::error_code ec;
     fs::remove_all(records / name, ec);
@@ -217,10 +247,12 @@ std::string joined(const std::vector<std::string>& argv) {
 
 // The workload's first process: in new PID, IPC, UTS and (if the kernel
 // has them) time namespaces, its own session, the workload's name as host
-// name, standard streams on /dev/null. Returns its PID here.
-pid_t spawn(const std::string& name, const std::string& cwd, const std::vector<std::string>& argv) {
-    int report[2];
-    if (::pipe2(report, O_CLOEXEC) != 0)
+// name, standard streams on /dev/null; with `net`, in a network namespace
+// of its own with that address too. Returns its PID here.
+pid_t spawn(const std::string& name, const std::string& cwd, const std::vector<std::string>& argv,
+            const std::optional<WorkloadNet>& net) {
+    int report[2], net_ready[2], net_go[2];
+    if (::pipe2(report, O_CLOEXEC) != 0 || ::pipe2(net_ready, O_CLOEXEC) != 0 || ::pipe2(net_go, O_CLOEXEC) != 0)
         throw ssi::Failure(std::string("pipe: ") + std::strerror(errno));
     const pid_t a = ::fork();
     if (a < 0)
@@ -239,11 +271,19 @@ pid_t spawn(const std::string& name, const std::string& cwd, const std::vector<s
             (void)!::write(report[1], &out, sizeof out);
             ::_exit(1);
         }
-        if (::unshare(CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWTIME) != 0 &&
-            ::unshare(CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS) != 0) {
+        const int ns = CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | (net ? CLONE_NEWNET : 0);
+        if (::unshare(ns | CLONE_NEWTIME) != 0 && ::unshare(ns) != 0) {
             out.error = errno;
             (void)!::write(report[1], &out, sizeof out);
             ::_exit(1);
+        }
+        if (net) {
+            // Our network namespace is the new one already: the parent
+            // makes the pair into it, then says go.
+            char b = 1;
+            (void)!::write(net_ready[1], &b, 1);
+            if (::read(net_go[0], &b, 1) != 1)
+                ::_exit(1);   // the parent failed and said so itself
         }
         int exec_err[2];
         if (::pipe2(exec_err, O_CLOEXEC) != 0)
@@ -283,6 +323,33 @@ pid_t spawn(const std::string& name, const std::string& cwd, const std::vector<s
         ::_exit(0);
     }
     ::close(report[1]);
+    ::close(net_ready[1]);
+    ::close(net_go[0]);
+    if (net) {
+        char b = 0;
+        std::string failed;
+        if (::read(net_ready[0], &b, 1) != 1) {
+            failed = "its namespaces could not be made";
+        } else {
+            try {
+                net_create(*net, a);
+            } catch (const std::exception& e) {
+                failed = e.what();
+            }
+        }
+        if (!failed.empty()) {
+            ::kill(a, SIGKILL);
+            int ws = 0;
+            while (::waitpid(a, &ws, 0) < 0 && errno == EINTR) {
+            }
+            for (const int fd : {report[0], net_ready[0], net_go[1]})
+                ::close(fd);
+            throw ssi::Failure("cannot give '" + name + "' the address " + net->address + ": " + failed);
+        }
+        (void)!::write(net_go[1], &b, 1);
+    }
+    ::close(net_ready[0]);
+    ::close(net_go[1]);
     struct {
         pid_t pid;
         int error;
@@ -299,28 +366,34 @@ pid_t spawn(const std::string& name, const std::string& cwd, const std::vector<s
 }
 
 int verb_spawn(const Args& args) {
+    const char* usage = "workload spawn NAME [--cwd DIR] [--ip ADDR] -- CMD...";
     if (args.size() < 2)
-        throw UsageError("workload spawn NAME [--cwd DIR] -- CMD...");
+        throw UsageError(usage);
     const std::string name = checked_name(args[1]);
-    std::string cwd = "/";
+    std::string cwd = "/", address;
     std::size_t i = 2;
-    if (i + 1 < args.size() && args[i] == "--cwd") {
-        cwd = std::string(args[i + 1]);
-        i += 2;
-    }
+    for (; i + 1 < args.size() && (args[i] == "--cwd" || args[i] == "--ip"); i += 2)
+        (args[i] == "--cwd" ? cwd : address) = std::string(args[i + 1]);
     if (i >= args.size() || args[i] != "--" || i + 1 >= args.size())
-        throw UsageError("workload spawn NAME [--cwd DIR] -- CMD...");
+        throw UsageError(usage);
+    if (!address.empty() && !ssi::valid_ipv4(address))
+        throw UsageError("'" + address + "' is not an IPv4 address");
     std::vector<std::string> argv(args.begin() + static_cast<long>(i) + 1, args.end());
     refuse_if_here(name);
+    std::optional<WorkloadNet> net;
+    if (!address.empty())
+        net = workload_net(address);   // refused before anything is made
     make_group(name);
     pid_t pid = -1;
     try {
-        pid = spawn(name, cwd, argv);
+        pid = spawn(name, cwd, argv, net);
     } catch (...) {
+        if (net)
+            net_unroute(*net);
         forget(name);
         throw;
     }
-    write_record(name, pid, joined(argv));
+    write_record(name, pid, joined(argv), address);
     std::cout << ssi::format_workload_record(*record_of(name)) << "\n";
     return exit_ok;
 }
@@ -359,15 +432,101 @@ int verb_lock(const std::string& name) {
     return exit_ok;
 }
 
+// A dump with its own address that succeeded leaves the workload's
+// network locked (CRIU's table "inet CRIU-PID" in its namespace) and its
+// TCP connections in repair mode, for a restore elsewhere. When that
+// restore fails, they must work again here: the table goes, and every TCP
+// socket of every process leaves repair mode (TCP_REPAIR off on a copy of
+// its descriptor, for those in repair only).
+void unlock_network(const std::string& name, pid_t init) {
+    const std::string table = "CRIU-" + std::to_string(init);
+    std::string err;
+    (void)run_local({"nsenter", "--net=/proc/" + std::to_string(init) + "/ns/net", "nft", "delete", "table", "inet",
+                     table},
+                    err);
+    for (const pid_t p : group_pids(name)) {
+        const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, p, 0));
+        if (pidfd < 0)
+            continue;
+        std::error_code ec;
+        for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(p) + "/fd", ec)) {
+            const auto target = fs::read_symlink(e.path(), ec);
+            if (ec || !target.string().starts_with("socket:"))
+                continue;
+            const int fd = static_cast<int>(
+                ::syscall(SYS_pidfd_getfd, pidfd, std::atoi(e.path().filename().c_str()), 0));
+            if (fd < 0)
+                continue;
+            int repair = 0;
+            socklen_t len = sizeof repair;
+            if (::getsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &repair, &len) == 0 && repair == 1) {
+                const int off = 0;   // TCP_REPAIR_OFF: and a window probe, so the peer sends again
+                (void)::setsockopt(fd, IPPROTO_TCP, TCP_REPAIR, &off, sizeof off);
+            }
+            ::close(fd);
+        }
+        ::close(pidfd);
+    }
+}
+
 // SIGCONT to every process (a dump that left them stopped, or a failed
-// move), then the lock goes.
+// move), then the lock goes. A workload with its own address gets its
+// network back first: unlocked, routed and announced here again.
 int verb_resume(const std::string& name) {
+    if (const auto r = record_of(name); r && !r->address.empty() && r->state != "gone") {
+        unlock_network(name, static_cast<pid_t>(r->pid));
+        try {
+            const auto net = workload_net(r->address);
+            net_route(net);
+            net_announce(net);
+        } catch (const std::exception& e) {
+            std::cerr << "atoll workload resume: " << name << ": " << e.what() << "\n";
+        }
+    }
     for (const pid_t p : group_pids(name))
         ::kill(p, SIGCONT);
     std::error_code ec;
     fs::remove(records / name / "moving", ec);
     const auto r = record_of(name);
     std::cout << (r ? ssi::format_workload_record(*r) : name + " gone") << "\n";
+    return exit_ok;
+}
+
+// A move's source after its final dump: the workload's address is the
+// destination's from now (the stopped copy keeps its pair until it ends).
+int verb_unroute(const std::string& name) {
+    const auto r = record_of(name);
+    if (!r)
+        throw ssi::Failure("no workload '" + name + "' here");
+    if (!r->address.empty())
+        net_unroute(workload_net(r->address));
+    return exit_ok;
+}
+
+// CRIU's action script for a restore with --ip (CRIU runs it with
+// CRTOOLS_SCRIPT_ACTION; `atoll workload restore` put the address and the
+// dump's PID in ATOLL_WORKLOAD_IP and ATOLL_WORKLOAD_LOCK):
+// - post-setup-namespaces: CRIU made the pair, the outer end down: route it;
+// - network-unlock: delete the dump's lock table. CRIU 3.17 deletes one
+//   named after the restored PID instead (fixed upstream in 4.1), which
+//   is not there, and the workload would stay cut off.
+int verb_criu_hook() {
+    const char* action = std::getenv("CRTOOLS_SCRIPT_ACTION");
+    const char* address = std::getenv("ATOLL_WORKLOAD_IP");
+    const char* lock = std::getenv("ATOLL_WORKLOAD_LOCK");
+    const char* init = std::getenv("CRTOOLS_INIT_PID");
+    if (action == nullptr || address == nullptr)
+        return exit_ok;
+    const std::string_view act = action;
+    if (act == "post-setup-namespaces") {
+        net_route(workload_net(address));
+    } else if (act == "network-unlock" && lock != nullptr && init != nullptr) {
+        std::string err;
+        if (run_local({"nsenter", std::string("--net=/proc/") + init + "/ns/net", "nft", "delete", "table", "inet",
+                       std::string("CRIU-") + lock},
+                      err) != 0)
+            std::cerr << "atoll workload criu-hook: deleting the lock table CRIU-" << lock << ": " << err;
+    }
     return exit_ok;
 }
 
@@ -479,12 +638,37 @@ fs::path gather_images(const std::string& name, const fs::path& from) {
 }
 
 int verb_restore(const Args& args) {
-    const bool received = args.size() == 6 && args[5] == "--pages";
-    if ((args.size() != 5 && !received) || args[3] != "--cmd")
-        throw UsageError("workload restore NAME DIR --cmd TEXT [--pages]");
+    const char* usage = "workload restore NAME DIR --cmd TEXT [--pages] [--ip ADDR --lock PID]";
+    if (args.size() < 5 || args[3] != "--cmd")
+        throw UsageError(usage);
+    bool received = false;
+    std::string address, lock;
+    for (std::size_t i = 5; i < args.size(); ++i) {
+        if (args[i] == "--pages")
+            received = true;
+        else if ((args[i] == "--ip" || args[i] == "--lock") && i + 1 < args.size()) {
+            std::string& into = args[i] == "--ip" ? address : lock;   // before ++i below
+            into = std::string(args[++i]);
+        }
+        else
+            throw UsageError(usage);
+    }
+    if (!address.empty() &&
+        (!ssi::valid_ipv4(address) || lock.empty() || lock.find_first_not_of("0123456789") != std::string::npos))
+        throw UsageError(usage);
     const std::string name = checked_name(args[1]);
     const std::string cmd(args[4]);
     refuse_if_here(name);
+    std::optional<WorkloadNet> net;
+    if (!address.empty()) {
+        try {
+            net = workload_net(address);
+        } catch (...) {
+            if (received)
+                verb_drop(name);
+            throw;
+        }
+    }
     fs::path dir(args[2]);
     std::uint64_t received_bytes = 0;
     if (received) {
@@ -522,8 +706,21 @@ int verb_restore(const Args& args) {
         }
         cloexec_all_but_stdio();
         const std::string d = dir.string(), pf = pidfile.string();
-        ::execlp("criu", "criu", "restore", "-D", d.c_str(), "-d", "--manage-cgroups=ignore", "--pidfile",
-                 pf.c_str(), "-o", "restore.log", "-v2", static_cast<char*>(nullptr));
+        std::vector<std::string> argv{"criu", "restore", "-D", d, "-d", "--manage-cgroups=ignore", "--pidfile", pf,
+                                      "-o", "restore.log", "-v2"};
+        if (net) {
+            // Its namespace comes back whole; the pair's outer end is made
+            // here under the name it had, and routed by the hook.
+            argv.insert(argv.end(), {"--tcp-established", "--veth-pair", "eth0=" + net->outer, "--action-script",
+                                     criu_hook_path});
+            ::setenv("ATOLL_WORKLOAD_IP", address.c_str(), 1);
+            ::setenv("ATOLL_WORKLOAD_LOCK", lock.c_str(), 1);
+        }
+        std::vector<char*> cargv;
+        for (auto& a : argv)
+            cargv.push_back(a.data());
+        cargv.push_back(nullptr);
+        ::execvp("criu", cargv.data());
         ::_exit(127);
     }
     int ws = 0;
@@ -534,6 +731,8 @@ int verb_restore(const Args& args) {
     finish();
     if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0 || pid_text.empty()) {
         forget(name);   // whatever CRIU had made of it
+        if (net)
+            net_unroute(*net);   // what the hook routed, if it ran
         // One line for a person, then CRIU's own words.
         std::cerr << (WIFEXITED(ws) && WEXITSTATUS(ws) == 127
                           ? std::string("criu not found")
@@ -542,7 +741,9 @@ int verb_restore(const Args& args) {
                   << errors;
         return exit_refused;
     }
-    write_record(name, static_cast<pid_t>(std::stol(pid_text)), cmd);
+    write_record(name, static_cast<pid_t>(std::stol(pid_text)), cmd, address);
+    if (net)
+        net_announce(*net);   // peers' ARP caches point here now
     std::cout << ssi::format_workload_record(*record_of(name)) << "\n";
     if (received)
         std::cout << "pages " << received_bytes << "\n";   // what the last round sent, for the progress line
@@ -551,12 +752,14 @@ int verb_restore(const Args& args) {
 
 int run_workload(const Args& args) {
     if (args.empty() || args[0] == "--help" || args[0] == "-h") {
-        std::cout << "atoll workload spawn|list|receive|received|restore|lock|resume|end|drop ...:\n"
+        std::cout << "atoll workload spawn|list|receive|received|restore|lock|resume|unroute|end|drop|criu-hook ...:\n"
                      "the node side of atoll start, atoll workloads and atoll migrate, run through\n"
                      "atolld (see atoll migrate --help)\n";
         return args.empty() ? exit_usage : exit_ok;
     }
     const std::string_view verb = args[0];
+    if (verb == "criu-hook")
+        return verb_criu_hook();
     if (verb == "spawn")
         return verb_spawn(args);
     if (verb == "list")
@@ -578,6 +781,8 @@ int run_workload(const Args& args) {
         return verb_lock(name);
     if (verb == "resume")
         return verb_resume(name);
+    if (verb == "unroute")
+        return verb_unroute(name);
     if (verb == "end")
         return verb_end(name);
     if (verb == "drop")

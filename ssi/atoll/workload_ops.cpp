@@ -59,7 +59,7 @@ std::vector<Placed> collect(const wire::Nodes& table, std::vector<std::string>& 
         for (auto& rec : ssi::parse_workload_records(r.out, &other))
             out.push_back({n.name, std::move(rec)});
         if (other != 0)   // its workloads are there, but cannot be read: say so
-            unreached.push_back(n.name + " (it runs another revision of atoll: records it sends are not w1)");
+            unreached.push_back(n.name + " (it runs another revision of atoll: records it sends are not w2)");
     }
     return out;
 }

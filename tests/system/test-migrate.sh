@@ -17,7 +17,10 @@
 # source; a workload frozen to a file thaws on another partition after its
 # own was restarted and counts on; a truncated or foreign file is refused,
 # also one cut where tar itself sees a whole archive; a checkpoint leaves
-# it running; nothing of a move is left behind; and a command atolld runs
+# it running; a server started with its own address (atoll start --ip)
+# keeps one TCP connection from the host over three moves and a failed
+# one, every byte verified by SHA-256 at both ends; nothing of a move is
+# left behind; and a command atolld runs
 # inherits none of its sockets (CRIU refuses a workload holding them).
 . "$(dirname "$0")/lib.sh"
 export BOX_ROOT=debian
@@ -123,6 +126,59 @@ atoll workloads | grep -E "^f2? "
 atoll freeze nope --to /home/nope.ckpt; echo "rc=$?"
 test -e /home/nope.ckpt && echo "nope.ckpt written"
 atoll exec p3 -- atoll workload end f; atoll exec p1 -- atoll workload end f2
+echo @@NET
+cat > /home/sink.py <<PYEOF
+import hashlib, socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 5000))
+s.listen(1)
+c, _ = s.accept()
+h = hashlib.sha256()
+n = 0
+while True:
+    b = c.recv(65536)
+    if not b:
+        break
+    h.update(b)
+    n += len(b)
+c.sendall(("received %d %s" % (n, h.hexdigest())).encode())
+c.close()
+PYEOF
+cat > /home/source.py <<PYEOF
+import hashlib, os, socket, sys, time
+c = socket.create_connection((sys.argv[1], 5000), timeout=120)
+h = hashlib.sha256()
+n = 0
+while not os.path.exists("/home/stop"):
+    b = os.urandom(8192)
+    c.sendall(b)
+    h.update(b)
+    n += len(b)
+    time.sleep(0.02)
+c.shutdown(socket.SHUT_WR)
+print("sent %d %s" % (n, h.hexdigest()))
+print(c.recv(200).decode())
+PYEOF
+rm -f /home/stop
+atoll start --name srv --ip auto p1 -- python3 /home/sink.py; echo "rc=$?"
+addr=$(atoll workloads | awk "\$1 == \"srv\" { print \$7 }")
+veth=$(echo $addr | awk -F. "{ printf \"wl%02x%02x\", \$3, \$4 }")
+echo "address $addr, outer end $veth"
+sleep 1
+python3 /home/source.py $addr > /tmp/source.out 2>&1 & c=$!
+sleep 3
+for d in p2 host p3; do atoll migrate srv $d; echo "rc=$?"; sleep 2; done
+atoll exec p1 -- ip link add $veth type veth peer name ${veth}x
+atoll migrate srv p1; echo "rc=$?"
+atoll exec p1 -- ip link del $veth
+sleep 2
+atoll workloads | grep -E "^srv "
+atoll exec p2 -- ping -c 1 -W 5 $addr >/dev/null; echo "ping from p2: $?"
+touch /home/stop
+wait $c; echo "client rc=$?"
+cat /tmp/source.out
+atoll exec p3 -- atoll workload end srv
 echo @@LEFT
 atoll workloads; echo "rc=$?"
 ls /home/.atoll/migrate 2>/dev/null | grep -c . | sed "s/^/image dirs left: /"
@@ -163,7 +219,7 @@ sig=$(section SIGNAL)
 context=$sig
 check "SIGINT to atoll migrate undoes the move, saying so" \
     test -n "$(grep -x 'rc=1' <<<"$sig")" -a -n "$(grep "move of 'c' failed: interrupted by SIGINT; it runs on at p1" <<<"$sig")"
-check "... and it runs on at the source, unlocked" grep -Eq "^c +p1 +[0-9]+ +running +.*iB  /home" <<<"$sig"
+check "... and it runs on at the source, unlocked" grep -Eq "^c +p1 +[0-9]+ +running +.*iB  - +/home" <<<"$sig"
 bad=$(section BAD)
 context=$bad
 check "an unknown workload is refused" grep -q "no node runs a workload named 'nope'" <<<"$bad"
@@ -184,6 +240,19 @@ count=$(section COUNT)
 context=$count
 check "the counter was still counting at the end" grep -Eq "^still counting: [0-9]+ -> [0-9]+$" <<<"$count"
 check "... no number lost or repeated over ten moves and a failed one" grep -Eq "^[0-9]+ numbers, 0 out of place$" <<<"$count"
+net=$(section NET)
+context=$net
+check "atoll start --ip: a server with its own address" grep -q "^srv started on p1 (pid [0-9]*, address 10\.77\.0\.[0-9]*)$" <<<"$net"
+check "... moved p1 -> p2 -> host -> p3 while the host streamed to it, each rc 0" \
+    test "$(grep -c "^srv runs on \(p2\|host\|p3\) " <<<"$net")" = 3
+check "... a move whose restore fails (p1 holds its veth name) fails, saying so" \
+    grep -q "move of .srv. failed: the restore on p1 failed" <<<"$net"
+check "... and it runs on at p3, reachable" \
+    test -n "$(grep -E '^srv +p3 +[0-9]+ +running ' <<<"$net")" -a -n "$(grep -x 'ping from p2: 0' <<<"$net")"
+check "... the one TCP connection lost no byte over the four moves (SHA-256 both ends)" \
+    test -n "$(grep -x 'client rc=0' <<<"$net")" -a \
+         "$(sed -n 's/^sent \([0-9]* [0-9a-f]*\)$/\1/p' <<<"$net")" = "$(sed -n 's/^received \([0-9]* [0-9a-f]*\)$/\1/p' <<<"$net")" -a \
+         -n "$(grep -E '^sent [1-9][0-9]* ' <<<"$net")"
 frz=$(section FREEZE)
 context=$frz
 check "atoll freeze: rc 0, saved to /home/f.ckpt" \

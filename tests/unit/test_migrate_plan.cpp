@@ -20,26 +20,44 @@ TEST(WorkloadName, RefusesWhatCannotNameADirectoryOrCgroup) {
 }
 
 TEST(WorkloadRecord, RoundTripsWithACommandOfSeveralWords) {
-    const WorkloadRecord r{"c1", 4242, "running", 3100, true, "sh -c echo  two  spaces"};
+    const WorkloadRecord r{"c1", 4242, "running", 3100, true, "", "sh -c echo  two  spaces"};
     const auto back = parse_workload_record(format_workload_record(r));
     ASSERT_TRUE(back);
     EXPECT_EQ(*back, r);
+    EXPECT_EQ(format_workload_record(r), "w2 c1 4242 running 3100 1 - sh -c echo  two  spaces");
+}
+
+TEST(WorkloadRecord, RoundTripsItsAddress) {
+    const WorkloadRecord r{"srv", 7, "running", 100, false, "10.77.0.100", "python3 srv.py"};
+    EXPECT_EQ(format_workload_record(r), "w2 srv 7 running 100 0 10.77.0.100 python3 srv.py");
+    EXPECT_EQ(parse_workload_record(format_workload_record(r)), r);
 }
 
 TEST(WorkloadRecord, RefusesMalformedLines) {
-    for (const char* bad : {"", "w1 c1", "w1 c1 0 running 1 0 sh", "w1 c1 12 sleeping 1 0 sh",
-                            "w1 c1 12 running x 0 sh", "w1 c1 12 running 1 2 sh", "w1 c1 12 running 1 0",
-                            "w1 ../x 12 running 1 0 sh", "w1 c1 -5 running 1 0 sh", "c1 12 running 1 0 sh",
-                            "w2 c1 12 running 1 0 sh"})
+    for (const char* bad : {"", "w2 c1", "w2 c1 0 running 1 0 - sh", "w2 c1 12 sleeping 1 0 - sh",
+                            "w2 c1 12 running x 0 - sh", "w2 c1 12 running 1 2 - sh", "w2 c1 12 running 1 0 -",
+                            "w2 ../x 12 running 1 0 - sh", "w2 c1 -5 running 1 0 - sh", "c1 12 running 1 0 - sh",
+                            "w1 c1 12 running 1 0 sh", "w2 c1 12 running 1 0 10.0.0 sh",
+                            "w2 c1 12 running 1 0 10.0.0.256 sh", "w2 c1 12 running 1 0 10.0.0.01 sh",
+                            "w2 c1 12 running 1 0 a.b.c.d sh", "w2 c1 12 running 1 0 10.0.0.1. sh"})
         EXPECT_FALSE(parse_workload_record(bad)) << bad;
+}
+
+TEST(WorkloadRecord, Ipv4) {
+    for (const char* good : {"0.0.0.0", "10.77.0.100", "255.255.255.255"})
+        EXPECT_TRUE(valid_ipv4(good)) << good;
+    for (const char* bad : {"", "1.2.3", "1.2.3.4.5", "1..2.3", "01.2.3.4", "1.2.3.256", "1.2.3.-1", " 1.2.3.4",
+                            "1.2.3.4 ", "1.2.3.x", "1.2.3.4."})
+        EXPECT_FALSE(valid_ipv4(bad)) << bad;
 }
 
 TEST(WorkloadRecord, ListSkipsLinesThatDoNotParse) {
     std::size_t other = 0;
     const auto all = parse_workload_records(
-        "w1 a 1 running 10 0 sleep 9\ngarbage\n\nw2 z 3 running 1 0 x\nw1 b 2 stopped 20 1 top\nw 1\n", &other);
+        "w2 a 1 running 10 0 - sleep 9\ngarbage\n\nw1 z 3 running 1 0 x\nw2 b 2 stopped 20 1 10.77.0.5 top\nw 1\n",
+        &other);
     ASSERT_EQ(all.size(), 2u);
-    EXPECT_EQ(other, 1u);   // "w2 ...": a node of another revision, counted
+    EXPECT_EQ(other, 1u);   // "w1 ...": a node of another revision, counted
     EXPECT_EQ(all[0].name, "a");
     EXPECT_EQ(all[1].state, "stopped");
     EXPECT_TRUE(all[1].moving);
@@ -49,7 +67,7 @@ MoveFacts good() {
     MoveFacts f;
     f.name = "c";
     f.source = "p1";
-    f.record = WorkloadRecord{"c", 77, "running", 10 * 1024, false, "counter"};
+    f.record = WorkloadRecord{"c", 77, "running", 10 * 1024, false, "", "counter"};
     f.dest = "p2";
     f.dest_known = true;
     f.dest_up = true;

@@ -1,6 +1,7 @@
 // A node's record of a workload (workload_record.hpp).
 #include "atoll/wire/workload_record.hpp"
 
+#include <algorithm>
 #include <charconv>
 
 #include "atoll/wire/names.hpp"
@@ -8,7 +9,7 @@
 namespace atl::wire {
 namespace {
 
-constexpr std::string_view tag = "w1";
+constexpr std::string_view tag = "w2";
 
 // The next space-separated word of `s` from `at`.
 std::string_view word(std::string_view s, std::size_t& at) {
@@ -40,9 +41,27 @@ bool other_tag(std::string_view w) {
 
 }  // namespace
 
+bool valid_ipv4(std::string_view text) {
+    int parts = 0;
+    std::size_t at = 0;
+    while (parts < 4) {
+        const auto dot = text.find('.', at);
+        const auto part = text.substr(at, dot == std::string_view::npos ? std::string_view::npos : dot - at);
+        unsigned v = 0;
+        if (part.empty() || part.size() > 3 || (part.size() > 1 && part[0] == '0') || !number(part, v) || v > 255)
+            return false;
+        ++parts;
+        if (dot == std::string_view::npos)
+            break;
+        at = dot + 1;
+    }
+    return parts == 4 && std::count(text.begin(), text.end(), '.') == 3;
+}
+
 std::string format_workload_record(const WorkloadRecord& r) {
     return std::string(tag) + " " + r.name + " " + std::to_string(r.pid) + " " + r.state + " " +
-           std::to_string(r.rss_kib) + " " + (r.moving ? "1" : "0") + " " + r.command;
+           std::to_string(r.rss_kib) + " " + (r.moving ? "1" : "0") + " " + (r.address.empty() ? "-" : r.address) +
+           " " + r.command;
 }
 
 std::optional<WorkloadRecord> parse_workload_record(std::string_view line) {
@@ -62,6 +81,10 @@ std::optional<WorkloadRecord> parse_workload_record(std::string_view line) {
     if (moving != "0" && moving != "1")
         return std::nullopt;
     r.moving = moving == "1";
+    const auto address = word(line, at);
+    if (address != "-" && !valid_ipv4(address))
+        return std::nullopt;
+    r.address = address == "-" ? "" : std::string(address);
     while (at < line.size() && line[at] == ' ')
         ++at;
     r.command = std::string(line.substr(at));

@@ -26,6 +26,7 @@ namespace atl::ssi {
 using wire::valid_workload_name;
 
 // A node's record of a workload: the wire format's (workload_record.hpp).
+using wire::valid_ipv4;
 using wire::format_workload_record;
 using wire::parse_workload_record;
 using wire::parse_workload_records;
