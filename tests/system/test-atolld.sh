@@ -100,7 +100,7 @@ assert [n["name"] for n in j["nodes"]] == ["host", "p1", "p2", "p3"], j
 assert all(n["state"] == "up" and n["cpus"] >= 1 and n["mem_total_kib"] > 0 for n in j["nodes"]), j' <<<"$nodes"
 # The box plan puts p1 on NUMA node 0 with the host, p2 and p3 on node 1;
 # a partition does not know its own, the host table says it.
-check "... with each kernel'"'"'s NUMA node: host 0, p1 0, p2 1, p3 1" python3 -c '
+check "... with each kernel's NUMA node: host 0, p1 0, p2 1, p3 1" python3 -c '
 import json, sys
 text = sys.stdin.read(); j = json.loads(text[text.index("{"):])
 assert [n["numa_node"] for n in j["nodes"]] == [0, 0, 1, 1], j' <<<"$nodes"

@@ -52,7 +52,7 @@ for m in MPICH OPENMPI; do
     done
     check "$m: four different kernels" test "$(grep -o 'kernel [0-9a-f]*' <<<"$s" | sort -u | wc -l)" = 4
     check "$m: ranks 0-3 alternate NUMA nodes: host, p2, p1, p3" \
-        test "$(grep -E '^rank [0-3] of 4 on ' <<<"$s" | sort | awk '{ print $5 }' | tr '\n' ' ')" = "host p2 p1 p3 "
+        test "$(grep -E '^rank [0-3] of 4 on ' <<<"$s" | sort | awk '{ print $6 }' | tr '\n' ' ')" = "host p2 p1 p3 "
     check "$m: the ring, the allreduce and the barrier are exact" \
         test "$(grep -cE '^(ring: 3 round\(s\), token 30, expected 30|allreduce: sum 10 on every rank, expected 10|barrier): ok$' <<<"$s")" = 3
 done
