@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -68,37 +69,25 @@ EXIT STATUS
 )";
 }
 
-// The address for atoll start --ip: ADDR checked, or the first free one
-// of .100 to .254 on NODE's /24 (the box's network; the node checks the
-// real prefix when it makes the pair).
+// The address for atoll start --ip (ssi::choose_workload_address): every
+// node's address and every workload's are taken.
 std::string start_address(const std::string& want, const wire::Nodes& table, const std::vector<Placed>& running,
                           const std::string& node) {
-    const auto taken = [&](const std::string& a) {
-        for (const auto& n : table.nodes)
-            if (n.address == a)
-                return "node " + n.name + "'s address";
-        for (const auto& p : running)
-            if (p.record.address == a)
-                return "the address of workload " + p.record.name + " on " + p.node;
-        return std::string();
-    };
-    if (want != "auto") {
-        if (!ssi::valid_ipv4(want))
-            throw UsageError("--ip: '" + want + "' is neither auto nor an IPv4 address");
-        if (const auto why = taken(want); !why.empty())
-            throw ssi::Failure(want + " is " + why);
-        return want;
+    std::map<std::string, std::string> taken;
+    for (const auto& n : table.nodes)
+        taken.emplace(n.address, "node " + n.name + "'s address");
+    for (const auto& p : running)
+        if (!p.record.address.empty())
+            taken.emplace(p.record.address, "the address of workload " + p.record.name + " on " + p.node);
+    std::string why;
+    bool usage = false;
+    const auto a = ssi::choose_workload_address(want, taken, find_node(table, node).address, why, usage);
+    if (!a) {
+        if (usage)
+            throw UsageError(why);
+        throw ssi::Failure(why);
     }
-    const std::string base = find_node(table, node).address;
-    const auto dot = base.rfind('.');
-    if (!ssi::valid_ipv4(base) || dot == std::string::npos)
-        throw ssi::Failure(node + " has no IPv4 address in the node table to take a network from; give --ip ADDR");
-    for (int k = 100; k <= 254; ++k) {
-        const std::string a = base.substr(0, dot + 1) + std::to_string(k);
-        if (taken(a).empty())
-            return a;
-    }
-    throw ssi::Failure("no free address in " + base.substr(0, dot + 1) + "100-254: give --ip ADDR");
+    return *a;
 }
 
 int run_start(const Args& args) {

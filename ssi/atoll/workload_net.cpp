@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "atoll/ssi/failure.hpp"
+#include "atoll/ssi/migrate_plan.hpp"
 #include "workload_ops.hpp"
 
 namespace atl::cli {
@@ -64,15 +65,6 @@ void sysctl(const std::string& path, const char* value) {
 
 }  // namespace
 
-std::string outer_name(const std::string& address) {
-    const std::uint32_t a = host_order(address);
-    char b[16];
-    std::snprintf(b, sizeof b, "wl%04x", a & 0xffffu);
-    return b;
-}
-
-int outer_index(const std::string& address) { return 100000 + static_cast<int>(host_order(address) & 0xffffu); }
-
 WorkloadNet workload_net(const std::string& address) {
     const std::uint32_t want = host_order(address);
     ifaddrs* all = nullptr;
@@ -80,7 +72,7 @@ WorkloadNet workload_net(const std::string& address) {
         throw ssi::Failure(std::string("getifaddrs: ") + std::strerror(errno));
     WorkloadNet n;
     n.address = address;
-    n.outer = outer_name(address);
+    n.outer = ssi::workload_veth_name(address);
     for (const ifaddrs* i = all; i != nullptr; i = i->ifa_next) {
         if (i->ifa_addr == nullptr || i->ifa_netmask == nullptr || i->ifa_addr->sa_family != AF_INET ||
             (i->ifa_flags & IFF_LOOPBACK) != 0 || std::string_view(i->ifa_name).starts_with("wl"))
@@ -108,7 +100,7 @@ WorkloadNet workload_net(const std::string& address) {
 
 void net_create(const WorkloadNet& n, int pid) {
     const std::string ns = "--net=/proc/" + std::to_string(pid) + "/ns/net";
-    must({"ip", "link", "add", n.outer, "index", std::to_string(outer_index(n.address)), "type", "veth", "peer",
+    must({"ip", "link", "add", n.outer, "index", std::to_string(ssi::workload_veth_index(n.address)), "type", "veth", "peer",
           "name", "eth0", "netns", std::to_string(pid)});
     must({"nsenter", ns, "ip", "link", "set", "lo", "up"});
     must({"nsenter", ns, "ip", "addr", "add", n.address + "/" + std::to_string(n.prefix), "dev", "eth0"});

@@ -19,7 +19,7 @@ namespace atl::cli {
 
 struct WorkloadNet {
     std::string address;   // dotted IPv4
-    std::string outer;     // the veth end in the node's namespace
+    std::string outer;     // the veth end in the node's namespace (ssi::workload_veth_name)
     std::string uplink;    // the node's interface on the address's network
     int prefix = 24;       // that network's prefix length
     std::string gateway;   // the node's own address there: the workload's default route
@@ -28,17 +28,6 @@ struct WorkloadNet {
 // Where `address` lives on this node. Throws ssi::Failure when no
 // interface here is on its network, or it is this node's own.
 [[nodiscard]] WorkloadNet workload_net(const std::string& address);
-
-// The veth end's name for an address: "wl" and the address's last two
-// bytes in hex (unique while addresses are; at most 15 characters).
-[[nodiscard]] std::string outer_name(const std::string& address);
-
-// The veth end's interface index, 100000 and the address's last two bytes:
-// CRIU's restore makes the outer end again with the index it had (the
-// dumped pair knows its peer's index), and on another node a low index is
-// most likely taken ("Device or resource busy"); this one is the
-// address's on every node.
-[[nodiscard]] int outer_index(const std::string& address);
 
 // Makes the pair for the process `pid` whose network namespace is the
 // workload's (just unshared, empty), configures eth0 inside and routes it.

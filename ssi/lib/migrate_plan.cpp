@@ -69,4 +69,56 @@ std::vector<std::string> criu_error_lines(std::string_view log, std::size_t most
     return all;
 }
 
+namespace {
+
+// The last two bytes of a valid dotted address.
+unsigned low16(std::string_view address) {
+    unsigned parts[4] = {0, 0, 0, 0};
+    std::size_t k = 0;
+    for (const char c : address) {
+        if (c == '.')
+            ++k;
+        else if (k < 4)
+            parts[k] = parts[k] * 10 + static_cast<unsigned>(c - '0');
+    }
+    return (parts[2] << 8) | parts[3];
+}
+
+}  // namespace
+
+std::optional<std::string> choose_workload_address(std::string_view want,
+                                                   const std::map<std::string, std::string>& taken,
+                                                   std::string_view network_of, std::string& why, bool& usage) {
+    usage = false;
+    const auto free = [&](const std::string& a) { return taken.find(a) == taken.end(); };
+    if (want != "auto") {
+        if (!valid_ipv4(want)) {
+            usage = true;
+            return why = "--ip: '" + std::string(want) + "' is neither auto nor an IPv4 address", std::nullopt;
+        }
+        if (const auto it = taken.find(std::string(want)); it != taken.end())
+            return why = std::string(want) + " is " + it->second, std::nullopt;
+        return std::string(want);
+    }
+    const auto dot = network_of.rfind('.');
+    if (!valid_ipv4(network_of) || dot == std::string_view::npos)
+        return why = "the node has no IPv4 address to take a network from; give --ip ADDR", std::nullopt;
+    const std::string prefix(network_of.substr(0, dot + 1));
+    for (int k = 100; k <= 254; ++k)
+        if (const std::string a = prefix + std::to_string(k); free(a))
+            return a;
+    return why = "no free address in " + prefix + "100-254: give --ip ADDR", std::nullopt;
+}
+
+std::string workload_veth_name(std::string_view address) {
+    static constexpr char hex[] = "0123456789abcdef";
+    const unsigned v = low16(address);
+    std::string s = "wl";
+    for (int shift = 12; shift >= 0; shift -= 4)
+        s += hex[(v >> shift) & 0xf];
+    return s;
+}
+
+int workload_veth_index(std::string_view address) { return 100000 + static_cast<int>(low16(address)); }
+
 }  // namespace atl::ssi

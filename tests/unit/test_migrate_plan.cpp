@@ -154,3 +154,48 @@ TEST(CriuLog, KeepsTheLastErrorLinesFromErrorOn) {
 }
 
 }  // namespace
+
+TEST(WorkloadAddress, AutoTakesTheFirstFreeFromPoint100OfTheNodesNetwork) {
+    std::string why;
+    bool usage = true;
+    const std::map<std::string, std::string> taken = {{"10.77.0.1", "node host's address"},
+                                                      {"10.77.0.100", "the address of workload a on p1"},
+                                                      {"10.77.0.101", "the address of workload b on p2"}};
+    EXPECT_EQ(choose_workload_address("auto", taken, "10.77.0.3", why, usage), "10.77.0.102");
+    EXPECT_FALSE(usage);
+    EXPECT_EQ(choose_workload_address("auto", {}, "192.168.4.7", why, usage), "192.168.4.100");
+}
+
+TEST(WorkloadAddress, AnAddressAskedIsKeptOrRefusedSayingWhoHasIt) {
+    std::string why;
+    bool usage = false;
+    const std::map<std::string, std::string> taken = {{"10.77.0.2", "node p1's address"}};
+    EXPECT_EQ(choose_workload_address("10.77.0.150", taken, "10.77.0.2", why, usage), "10.77.0.150");
+    EXPECT_FALSE(choose_workload_address("10.77.0.2", taken, "10.77.0.2", why, usage));
+    EXPECT_EQ(why, "10.77.0.2 is node p1's address");
+    EXPECT_FALSE(usage);
+    EXPECT_FALSE(choose_workload_address("10.77.0", taken, "10.77.0.2", why, usage));
+    EXPECT_TRUE(usage);
+    EXPECT_EQ(why, "--ip: '10.77.0' is neither auto nor an IPv4 address");
+}
+
+TEST(WorkloadAddress, AutoRefusesAFullRangeOrANodeWithoutAddress) {
+    std::map<std::string, std::string> taken;
+    for (int k = 100; k <= 254; ++k)
+        taken.emplace("10.77.0." + std::to_string(k), "taken");
+    std::string why;
+    bool usage = false;
+    EXPECT_FALSE(choose_workload_address("auto", taken, "10.77.0.1", why, usage));
+    EXPECT_EQ(why, "no free address in 10.77.0.100-254: give --ip ADDR");
+    EXPECT_FALSE(choose_workload_address("auto", {}, "", why, usage));
+    EXPECT_NE(why.find("give --ip ADDR"), std::string::npos);
+    EXPECT_FALSE(usage);
+}
+
+TEST(WorkloadAddress, VethNameAndIndexComeFromTheLastTwoBytes) {
+    EXPECT_EQ(workload_veth_name("10.77.0.100"), "wl0064");
+    EXPECT_EQ(workload_veth_index("10.77.0.100"), 100100);
+    EXPECT_EQ(workload_veth_name("192.168.255.254"), "wlfffe");
+    EXPECT_EQ(workload_veth_index("192.168.255.254"), 100000 + 0xfffe);
+    EXPECT_LE(workload_veth_name("255.255.255.255").size(), 15u);   // IFNAMSIZ - 1
+}

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,6 +72,25 @@ struct PrecopyStep {
 // After rounds of `written` bytes each (first round first): another, or
 // the final dump.
 [[nodiscard]] PrecopyStep next_precopy(const PrecopyPolicy& p, const std::vector<std::uint64_t>& written);
+
+// A workload's own address (atoll start --ip, doc/migration.md).
+// `want` is "auto" or a dotted IPv4 address; `taken` maps each address a
+// node or a workload has to who has it ("node p1's address"); `network_of`
+// is the start node's own address, whose /24 auto picks from (.100 to
+// .254, the first free). The address, or nullopt with `why`; `usage` set
+// when `want` itself is malformed.
+[[nodiscard]] std::optional<std::string> choose_workload_address(std::string_view want,
+                                                                 const std::map<std::string, std::string>& taken,
+                                                                 std::string_view network_of, std::string& why,
+                                                                 bool& usage);
+// The node-side end of its veth pair: "wl" and the address's last two
+// bytes in hex (at most 15 characters, unique while addresses are), at
+// interface index 100000 plus those bytes. CRIU's restore makes the end
+// again with the index it had on the source, and a low index is most
+// likely taken on another node ("Device or resource busy"); this one is
+// the address's own on every node. Both need a valid address.
+[[nodiscard]] std::string workload_veth_name(std::string_view address);
+[[nodiscard]] int workload_veth_index(std::string_view address);
 
 // What a failed CRIU run says: the last `most` error lines of its log
 // ("(00.123) 1: Error (file.c:12): what"), each from "Error" on.
