@@ -9,7 +9,9 @@
 # destination is force-stopped during the final dump fails and the
 # workload (192 MiB, so that its pages are still on their way) runs on at
 # the source within seconds, not after TCP's quarter of an hour; SIGINT
-# to a move undoes it, the workload running on unlocked; bad requests (unknown workload or node,
+# to a move undoes it, the workload running on unlocked; a 256 MiB
+# workload that rewrites 8 MiB/s of itself moves, pre-copy stopping at its
+# round limit; bad requests (unknown workload or node,
 # the node it is on, a taken name, a workload another move holds, a
 # process in no workload) are
 # refused before anything is frozen; a move whose restore fails (a file
@@ -68,6 +70,12 @@ atoll workloads | awk "\$1 == \"big\" { print \"big after: \" \$2 \" \" \$3 \" \
 atoll exec p1 -- atoll workload end big
 atoll restart 2 >/dev/null; echo "restart rc=$?"
 wait_for 120 nodes_up
+echo @@DIRTY
+atoll start --name dirty p1 -- atoll-heartbeat send 127.0.0.1 7700 256 8 >/dev/null; echo "start rc=$?"
+sleep 4
+atoll migrate dirty p2; echo "rc=$?"
+atoll workloads | grep -E "^dirty "
+atoll exec p2 -- atoll workload end dirty
 echo @@SIGNAL
 atoll migrate c p2 > /tmp/s.out 2>&1 & m=$!
 wait_for 60 grep -q "^moving c " /tmp/s.out
@@ -215,6 +223,12 @@ check "... and it runs on at the source, the same process" \
     test -n "$(grep -E '^big before: p1 [0-9]+$' <<<"$dd")" -a \
          "$(sed -n 's/^big before: p1 //p' <<<"$dd") running" = "$(sed -n 's/^big after: p1 //p' <<<"$dd")"
 check "... the destination came back" grep -qx "restart rc=0" <<<"$dd"
+dirty=$(section DIRTY)
+context=$dirty
+check "a 256 MiB workload rewriting 8 MiB/s moves: pre-copy stops at its limit or converges, then the move completes" \
+    test -n "$(grep -x 'rc=0' <<<"$dirty")" -a -n "$(grep -E '^  round [1-4]: .*; freeze: ' <<<"$dirty")" -a \
+         -n "$(grep -E '^dirty runs on p2 ' <<<"$dirty")" -a -z "$(grep -E '^  round 5' <<<"$dirty")"
+check "... and runs there" grep -Eq "^dirty +p2 +[0-9]+ +running " <<<"$dirty"
 sig=$(section SIGNAL)
 context=$sig
 check "SIGINT to atoll migrate undoes the move, saying so" \
