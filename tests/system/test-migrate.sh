@@ -155,7 +155,13 @@ c.close()
 PYEOF
 cat > /home/source.py <<PYEOF
 import hashlib, os, socket, sys, time
-c = socket.create_connection((sys.argv[1], 5000), timeout=120)
+for tries in range(240):
+    try:
+        c = socket.create_connection((sys.argv[1], 5000), timeout=120)
+        break
+    except OSError:
+        time.sleep(0.5)
+open("/home/connected", "w").close()
 h = hashlib.sha256()
 n = 0
 while not os.path.exists("/home/stop"):
@@ -168,14 +174,15 @@ c.shutdown(socket.SHUT_WR)
 print("sent %d %s" % (n, h.hexdigest()))
 print(c.recv(200).decode())
 PYEOF
-rm -f /home/stop
+rm -f /home/stop /home/connected
 atoll start --name srv --ip auto p1 -- python3 /home/sink.py; echo "rc=$?"
 addr=$(atoll workloads | awk "\$1 == \"srv\" { print \$7 }")
 veth=$(echo $addr | awk -F. "{ printf \"wl%02x%02x\", \$3, \$4 }")
 echo "address $addr, outer end $veth"
 sleep 1
 python3 /home/source.py $addr > /tmp/source.out 2>&1 & c=$!
-sleep 3
+wait_for 120 test -e /home/connected   # the server may still be starting (Python over NFS)
+sleep 2
 for d in p2 host p3; do atoll migrate srv $d; echo "rc=$?"; sleep 2; done
 atoll exec p1 -- ip link add $veth type veth peer name ${veth}x
 atoll migrate srv p1; echo "rc=$?"
