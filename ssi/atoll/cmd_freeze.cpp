@@ -169,9 +169,7 @@ Placed find_one(const std::string& name) {
     if (found.size() > 1)
         throw ssi::Failure("'" + name + "' is claimed by " + found[0].node + " and " + found[1].node);
     if (found[0].record.moving)
-        throw ssi::Failure("'" + name + "' is being moved already (by another atoll migrate or freeze; if none runs, "
-                           "one was killed: atoll exec " + found[0].node + " -- atoll workload resume " + name +
-                           " frees it)");
+        throw ssi::Failure(ssi::held_by_a_move(name, found[0].node));
     if (found[0].record.state != "running")
         throw ssi::Failure("'" + name + "' on " + found[0].node + " is " + found[0].record.state + ", not running");
     return found[0];

@@ -126,6 +126,12 @@ void net_unroute(const WorkloadNet& n) {
     may({"ip", "route", "del", n.address + "/32", "dev", n.outer});
 }
 
+bool delete_lock_table(long in_pid, long dump_pid, std::string& err) {
+    return run_local({"nsenter", "--net=/proc/" + std::to_string(in_pid) + "/ns/net", "nft", "delete", "table", "inet",
+                      "CRIU-" + std::to_string(dump_pid)},
+                     err) == 0;
+}
+
 void net_announce(const WorkloadNet& n) {
     const int fd = ::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ARP));
     if (fd < 0)

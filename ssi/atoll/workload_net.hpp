@@ -37,6 +37,10 @@ void net_create(const WorkloadNet& n, int pid);
 void net_route(const WorkloadNet& n);
 // Takes the route and the ARP answer away (the pair stays). Best effort.
 void net_unroute(const WorkloadNet& n);
+// Deletes CRIU's network lock ("inet CRIU-DUMP_PID", CRIU's nftables
+// lock of a dump of DUMP_PID) from the namespace of process `in_pid`.
+// False, with nft's error in `err`, when it is not there.
+bool delete_lock_table(long in_pid, long dump_pid, std::string& err);
 // Tells the uplink's network that the address is here now (gratuitous ARP,
 // three times). Best effort: a peer that misses it asks again.
 void net_announce(const WorkloadNet& n);

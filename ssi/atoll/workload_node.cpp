@@ -439,11 +439,8 @@ int verb_lock(const std::string& name) {
 // socket of every process leaves repair mode (TCP_REPAIR off on a copy of
 // its descriptor, for those in repair only).
 void unlock_network(const std::string& name, pid_t init) {
-    const std::string table = "CRIU-" + std::to_string(init);
     std::string err;
-    (void)run_local({"nsenter", "--net=/proc/" + std::to_string(init) + "/ns/net", "nft", "delete", "table", "inet",
-                     table},
-                    err);
+    (void)delete_lock_table(init, init, err);   // not there unless a final dump succeeded
     for (const pid_t p : group_pids(name)) {
         const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, p, 0));
         if (pidfd < 0)
@@ -522,9 +519,7 @@ int verb_criu_hook() {
         net_route(workload_net(address));
     } else if (act == "network-unlock" && lock != nullptr && init != nullptr) {
         std::string err;
-        if (run_local({"nsenter", std::string("--net=/proc/") + init + "/ns/net", "nft", "delete", "table", "inet",
-                       std::string("CRIU-") + lock},
-                      err) != 0)
+        if (!delete_lock_table(std::atol(init), std::atol(lock), err))
             std::cerr << "atoll workload criu-hook: deleting the lock table CRIU-" << lock << ": " << err;
     }
     return exit_ok;

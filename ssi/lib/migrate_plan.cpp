@@ -10,6 +10,11 @@ std::string kib_text(std::uint64_t kib) {
 
 }  // namespace
 
+std::string held_by_a_move(const std::string& name, const std::string& node) {
+    return "'" + name + "' is being moved already (by another atoll migrate or freeze; if none runs, one was killed: "
+           "atoll exec " + node + " -- atoll workload resume " + name + " frees it)";
+}
+
 std::optional<std::string> refuse_move(const MoveFacts& f) {
     if (!valid_workload_name(f.name))
         return "'" + f.name + "' is not a workload name (1 to 32 of A-Z a-z 0-9 _ . -)";
@@ -25,8 +30,7 @@ std::optional<std::string> refuse_move(const MoveFacts& f) {
     if (!f.dest_up)
         return f.dest + " is not up (atoll nodes)";
     if (f.record->moving)
-        return "'" + f.name + "' is being moved already (by another atoll migrate or freeze; if none runs, "
-               "one was killed: atoll exec " + f.source + " -- atoll workload resume " + f.name + " frees it)";
+        return held_by_a_move(f.name, f.source);
     if (f.record->state != "running")
         return "'" + f.name + "' on " + f.source + " is " + f.record->state + ", not running";
     if (f.dest_has_name)

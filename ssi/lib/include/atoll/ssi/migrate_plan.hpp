@@ -55,6 +55,9 @@ inline constexpr std::uint64_t move_headroom_kib = 64 * 1024;
 [[nodiscard]] constexpr std::uint64_t move_needs_kib(std::uint64_t rss_kib) {
     return 2 * rss_kib + move_headroom_kib;
 }
+// Why workload `name` on `node` cannot be moved or frozen now: another
+// move holds it; a lock left by a killed one is freed as it says.
+[[nodiscard]] std::string held_by_a_move(const std::string& name, const std::string& node);
 // nullopt when the move may start, else why not, for a person.
 [[nodiscard]] std::optional<std::string> refuse_move(const MoveFacts& f);
 
