@@ -88,10 +88,11 @@ struct PrecopyStep {
                                                                  bool& usage);
 // The node-side end of its veth pair: "wl" and the address's last two
 // bytes in hex (at most 15 characters, unique while addresses are), at
-// interface index 100000 plus those bytes. CRIU's restore makes the end
-// again with the index it had on the source, and a low index is most
-// likely taken on another node ("Device or resource busy"); this one is
-// the address's own on every node. Both need a valid address.
+// interface index 100000 plus those bytes. CRIU 3.17's restore asks for
+// the end again at the index it had on the source (veth_link_info passes
+// the peer's index), and a low index may be taken on another node; this
+// one is the address's own on every node (a precaution from CRIU's
+// source, not a failure seen). Both need a valid address.
 [[nodiscard]] std::string workload_veth_name(std::string_view address);
 [[nodiscard]] int workload_veth_index(std::string_view address);
 
