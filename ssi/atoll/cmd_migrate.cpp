@@ -194,7 +194,7 @@ R"(NAME
     atoll migrate - move a running workload to another kernel
 
 SYNOPSIS
-    atoll migrate NAME|NODE:PID DEST [--rounds N] [--json]
+    atoll migrate NAME|NODE:PID DEST [--rounds N|auto | --postcopy] [--json]
 
 DESCRIPTION
     Moves workload NAME (atoll start), or the workload that holds process
@@ -230,7 +230,8 @@ DESCRIPTION
        -- atoll workload resume NAME frees it.
 
     Progress goes to standard output: each round's size and time, then the
-    downtime (from the final dump's start until DEST runs the workload).
+    downtime (from the final dump's start until DEST runs the workload)
+    and, with --postcopy, how long the pages took to follow.
 
     A process that is in no workload is refused with the reason, before
     anything is frozen: it shares its node's PID namespace, and restoring
@@ -243,6 +244,19 @@ DESCRIPTION
     and announces it once the restore runs. If the move fails after the
     final dump, the source unlocks the connections and answers again.
 
+    With --postcopy the memory moves after the restore instead (CRIU's
+    lazy pages): the final dump freezes the workload and writes all but
+    its memory; DEST restores it at once, and it runs there while DEST
+    pulls its pages from the source, each page it touches first, the rest
+    in the background, until all came; then the source's copy goes. The
+    downtime no longer grows with the workload's size, but the move lasts
+    until every page came, the workload runs slower while it faults them
+    in, and for that time it lives on both kernels: if the source is lost
+    then, the pages DEST lacks are lost and so is the workload (its copy
+    on DEST is ended). If DEST is lost, or the transfer fails, the source
+    resumes the workload from the moment it froze. Hence opt-in, for
+    workloads too large or too busy for pre-copy.
+
     Not moved: TCP connections of a workload without --ip (it shares its
     node's network: CRIU refuses established connections there, and the
     move is refused at the dump, the workload running on), files in a
@@ -250,7 +264,10 @@ DESCRIPTION
     the source).
 
 OPTIONS
-    --rounds N   at most N pre-copy rounds (default 4; 0: stop-and-copy)
+    --rounds N|auto
+                 at most N pre-copy rounds (default 4; 0: stop-and-copy;
+                 auto: until the dirty set stops shrinking, at most 12)
+    --postcopy   move the memory after the restore (above); no pre-copy
     --json       one JSON object at the end instead of the summary line
 
 EXIT STATUS
@@ -311,7 +328,7 @@ void stop_if_interrupted() {
 
 int run_migrate(const Args& args) {
     std::string name, dest;
-    bool json = false;
+    bool json = false, postcopy = false, rounds_given = false;
     ssi::PrecopyPolicy policy;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view a = args[i];
@@ -320,8 +337,12 @@ int run_migrate(const Args& args) {
             return exit_ok;
         } else if (a == "--json") {
             json = true;
+        } else if (a == "--postcopy") {
+            postcopy = true;
         } else if (a == "--rounds" && i + 1 < args.size()) {
-            policy.max_rounds = count_argument("--rounds", std::string(args[++i]));
+            const std::string v(args[++i]);
+            policy.max_rounds = v == "auto" ? ssi::auto_rounds_limit : count_argument("--rounds", v);
+            rounds_given = true;
         } else if (a.starts_with("-")) {
             throw UsageError("unknown option '" + std::string(a) + "'");
         } else if (name.empty()) {
@@ -333,7 +354,13 @@ int run_migrate(const Args& args) {
         }
     }
     if (name.empty() || dest.empty())
-        throw UsageError("atoll migrate NAME|NODE:PID DEST [--rounds N] [--json]");
+        throw UsageError("atoll migrate NAME|NODE:PID DEST [--rounds N|auto | --postcopy] [--json]");
+    if (postcopy && rounds_given && policy.max_rounds > 0)
+        throw UsageError("--postcopy moves the memory after the restore, so it makes no pre-copy rounds: "
+                         "drop --rounds (CRIU would restore the pages a round sent before the workload "
+                         "runs, which is the wait post-copy avoids)");
+    if (postcopy)
+        policy.max_rounds = 0;
     if (name.find(':') != std::string::npos) {
         const std::string target = name;
         name = workload_holding(target);
@@ -345,7 +372,7 @@ int run_migrate(const Args& args) {
     std::vector<std::string> unreached;
     const auto all = collect(table, unreached);
     ssi::MoveFacts f;
-    std::string dest_address;
+    std::string dest_address, src_address;
     f.name = name;
     f.dest = dest;
     for (const auto& n : table.nodes)
@@ -374,6 +401,9 @@ int run_migrate(const Args& args) {
         throw ssi::Failure(*why);
     const std::string src = f.source;
     const std::string pid = std::to_string(f.record->pid);
+    for (const auto& n : table.nodes)
+        if (n.name == src)
+            src_address = n.address;
 
     const fs::path dir = stamped_dir("/home/.atoll/migrate", name);
     std::error_code ec;
@@ -499,19 +529,28 @@ int run_migrate(const Args& args) {
         }
         // Freeze and the last pages; the source keeps the workload stopped.
         fs::create_directories(dir / "final");
-        std::vector<std::string> cmd{"criu", "dump", "-t", pid, "-D", (dir / "final").string(), "--leave-stopped",
-                                     "--manage-cgroups=ignore", "-o", "dump.log", "-v2"};
-        add_page_server(cmd);
-        const std::string prev = rounds.empty() ? "" : std::to_string(rounds.size());
-        if (!prev.empty())
-            cmd.insert(cmd.end(), {"--track-mem", "--prev-images-dir", "../" + prev});
         // Its own namespace: its connections go too, frozen by CRIU's lock
         // (nftables: one table in that namespace, which DEST's restore or
         // our resume removes).
         const bool own_net = !f.record->address.empty();
-        if (own_net)
-            cmd.insert(cmd.end(), {"--tcp-established", "--network-lock", "nftables"});
-        receive("final", prev);   // listening before the freeze: not part of the downtime
+        std::vector<std::string> cmd;
+        if (postcopy) {
+            // The dump leaves the memory where it is and serves it, the
+            // workload frozen here until DEST pulled every page.
+            cmd = {"atoll", "workload", "send-lazy", name, (dir / "final").string(), port};
+            if (own_net)
+                cmd.push_back("--net");
+        } else {
+            cmd = {"criu", "dump", "-t", pid, "-D", (dir / "final").string(), "--leave-stopped",
+                   "--manage-cgroups=ignore", "-o", "dump.log", "-v2"};
+            add_page_server(cmd);
+            const std::string prev = rounds.empty() ? "" : std::to_string(rounds.size());
+            if (!prev.empty())
+                cmd.insert(cmd.end(), {"--track-mem", "--prev-images-dir", "../" + prev});
+            if (own_net)
+                cmd.insert(cmd.end(), {"--tcp-established", "--network-lock", "nftables"});
+            receive("final", prev);   // listening before the freeze: not part of the downtime
+        }
         const auto t_freeze = Clock::now();
         RemoteResult r = run_on(src, cmd, cut_when_dest_lost);
         dump_s = seconds_since(t_freeze);
@@ -521,11 +560,17 @@ int run_migrate(const Args& args) {
                              (lost_dest.empty() ? r.reason() : lost_dest) + ")" +
                              criu_errors(dir / "final" / "dump.log")};
         if (!json)
-            std::cout << "  final dump: " << fixed(dump_s) << " s (frozen)\n" << std::flush;
+            std::cout << "  final dump: " << fixed(dump_s) << " s (frozen"
+                      << (postcopy ? ", its memory left on " + src : std::string()) << ")\n"
+                      << std::flush;
         const auto t_restore = Clock::now();
         restore_tried = true;
         std::vector<std::string> restore{"atoll", "workload", "restore", name, (dir / "final").string(), "--cmd",
-                                         f.record->command, "--pages"};
+                                         f.record->command};
+        if (postcopy)
+            restore.insert(restore.end(), {"--lazy", src_address + ":" + port});
+        else
+            restore.push_back("--pages");
         if (own_net) {
             // The address is DEST's from here; a failure gives it back (resume).
             if (const RemoteResult u = run_on(src, {"atoll", "workload", "unroute", name}); !u.ok())
@@ -543,10 +588,69 @@ int run_migrate(const Args& args) {
                              (r.err.empty() ? r.reason() : r.err.substr(0, r.err.find_last_not_of('\n') + 1))};
         downtime_s = seconds_since(t_freeze);
         new_pid = std::to_string(rec->pid);
+        if (!json)
+            std::cout << "  restore on " << f.dest << ": " << fixed(restore_s) << " s\n" << std::flush;
     } catch (const MoveFailed& m) {
         abort_move(m.what);
     } catch (const std::exception& e) {
         abort_move(e.what());   // a node not reached in the middle (run_on throws)
+    }
+
+    // Post-copy: DEST runs it already and pulls its pages from the source
+    // (the ones it touches first, then the rest in the background); the
+    // source's dump ends once every page went. Signals change nothing
+    // from here. Losing a side now is post-copy's risk (doc/migration.md).
+    double pull_s = 0;
+    if (postcopy) {
+        if (!json)
+            std::cout << "  running on " << f.dest << " after " << fixed(downtime_s) << " s; pulling "
+                      << mib(f.record->rss_kib * 1024) << " of memory from " << src << "\n"
+                      << std::flush;
+        const auto t_pull = Clock::now();
+        const Watch src_lost = node_lost_watch(src);
+        const Watch either_lost = [&]() -> std::string {
+            if (auto why = src_lost(); !why.empty())
+                return why;   // abandoned: nothing left to pull from
+            if (const auto why = dest_lost(); !why.empty() && lost_dest.empty()) {
+                lost_dest = why;   // the source's dump would wait for it: cut, and it resumes the workload
+                try {
+                    (void)run_on(src, {"ss", "-K", "-t", "dst", dest_address, "sport", "=", ":" + port});
+                } catch (const std::exception&) {
+                }
+            }
+            return "";
+        };
+        RemoteResult r;
+        try {
+            r = run_on(src, {"atoll", "workload", "sent", name, (dir / "final").string()}, either_lost);
+        } catch (const std::exception& e) {
+            r.lost = e.what();
+        }
+        pull_s = seconds_since(t_pull);
+        if (!r.ok() && lost_dest.empty() && !r.lost.empty()) {
+            // The source is gone with pages DEST never got: its copy there
+            // cannot run on (a page it lacks would read as zeros).
+            try {
+                (void)on_dest({"atoll", "workload", "end", name}, false);
+                (void)on_dest({"atoll", "workload", "drop", name}, false);
+            } catch (const std::exception&) {
+            }
+            (void)keep_logs(dir);
+            throw ssi::Failure("move of '" + name + "' failed after the restore: " + r.lost + " before " + f.dest +
+                               " had pulled all of its memory, and its copy on " + f.dest +
+                               " was ended: the workload is lost (post-copy's risk; without --postcopy the "
+                               "source keeps it until the destination has it all)");
+        }
+        if (!r.ok()) {
+            const auto nl = r.err.find('\n');   // CRIU's lines after the first
+            const std::string criu_lines =
+                nl == std::string::npos || nl + 1 >= r.err.size() ? "" : "\n" + r.err.substr(nl + 1, r.err.find_last_not_of('\n') - nl);
+            abort_move("post-copy failed after " + fixed(pull_s) + " s (" + (lost_dest.empty() ? r.reason() : lost_dest) +
+                       "; what its copy on " + f.dest + " did since the freeze is undone)" + criu_lines);
+        }
+        (void)on_dest({"atoll", "workload", "drop", name}, false);   // the lazy-pages daemon's images
+        if (!json)
+            std::cout << "  pulled in " << fixed(pull_s) << " s\n" << std::flush;
     }
 
     // The destination runs it: the source's stopped copy and the images go.
@@ -565,12 +669,12 @@ int run_migrate(const Args& args) {
         for (std::size_t k = 0; k < rounds.size(); ++k)
             std::cout << (k ? ", " : "") << "{\"bytes\": " << rounds[k].bytes << ", \"seconds\": "
                       << fixed(rounds[k].seconds, 3) << "}";
-        std::cout << "], \"final_bytes\": " << final_bytes << ", \"final_dump_s\": " << fixed(dump_s, 3)
+        std::cout << "], \"postcopy\": " << (postcopy ? "true" : "false") << ", \"pull_s\": " << fixed(pull_s, 3)
+                  << ", \"final_bytes\": " << final_bytes << ", \"final_dump_s\": " << fixed(dump_s, 3)
                   << ", \"restore_s\": " << fixed(restore_s, 3)
                   << ", \"downtime_s\": " << fixed(downtime_s, 3) << ", \"total_s\": " << fixed(total_s, 3) << "}\n";
     } else {
-        std::cout << "  restore on " << f.dest << ": " << fixed(restore_s) << " s\n"
-                  << name << " runs on " << f.dest << " (pid " << new_pid << "); downtime " << fixed(downtime_s)
+        std::cout << name << " runs on " << f.dest << " (pid " << new_pid << "); downtime " << fixed(downtime_s)
                   << " s, total " << fixed(total_s) << " s\n";
     }
     if (!warning.empty())

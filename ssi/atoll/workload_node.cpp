@@ -9,12 +9,18 @@
 //   list [NAME]                        this kernel's workloads, one record a line
 //   receive NAME ROUND PORT [--prev R] CRIU's page server for one round of a
 //                                      move here: pages into this kernel's RAM
-//   restore NAME DIR --cmd TEXT [--pages] [--ip ADDR --lock PID]
+//   restore NAME DIR --cmd TEXT [--pages | --lazy ADDR:PORT] [--ip ADDR --lock PID]
 //                                      CRIU-restore images DIR as workload
 //                                      NAME (with --pages: DIR's pages are
-//                                      the ones received here; with --ip:
+//                                      the ones received here; with --lazy:
+//                                      pulled from ADDR:PORT as it touches
+//                                      them, post-copy; with --ip:
 //                                      its own address, dumped by CRIU with
 //                                      its network locked by the dump of PID)
+//   send-lazy NAME DIR PORT [--net] | sent NAME DIR
+//                                      a post-copy move's source: dump without
+//                                      the memory, serve it on PORT; wait
+//                                      until it was all pulled (workload_postcopy.hpp)
 //   received NAME ROUND                bytes of pages that round brought here
 //   lock NAME | resume NAME | end NAME | drop NAME (what receive left)
 //   unroute NAME                       its address no longer answered here
@@ -22,11 +28,7 @@
 //   criu-hook                          CRIU's action script for a restore
 //                                      with --ip (/usr/lib/atoll/criu-hook)
 //
-// A workload here is a record, /run/atoll/workloads/NAME/{pid,cmd[,ip,moving]},
-// and a cgroup, /sys/fs/cgroup/atoll-workloads/NAME, that holds every one
-// of its processes: outside atolld's job groups, so that the `atoll exec`
-// that started it ends without ending it; and one place to count, stop,
-// resume or kill all of them.
+// What a workload is here (a record and a cgroup): workload_here.hpp.
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -56,6 +58,8 @@
 #include "atoll/ssi/migrate_plan.hpp"
 #include "cli.hpp"
 #include "workload_net.hpp"
+#include "workload_here.hpp"
+#include "workload_postcopy.hpp"
 #include "workload_ops.hpp"
 
 namespace fs = std::filesystem;
@@ -70,180 +74,8 @@ namespace fs = std::filesystem;
 namespace atl::cli {
 namespace {
 
-// Before an exec: nothing but 0-2 goes on (atolld's sockets, which its
-// commands inherit, would make CRIU refuse the workload: "Connected TCP
-// socket").
-void cloexec_all_but_stdio() {
-    if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
-        for (int fd = 3; fd < 4096; ++fd)
-            (void)::fcntl(fd, F_SETFD, FD_CLOEXEC);
-}
+using namespace here;
 
-const fs::path records = "/run/atoll/workloads";
-// CRIU's action script for a restore with --ip: `atoll workload criu-hook`
-// (CRIU runs a path with no arguments; the atoll package installs it).
-const char* const criu_hook_path = "/usr/lib/atoll/criu-hook";
-const fs::path groups = "/sys/fs/cgroup/atoll-workloads";
-// A move's pages, received here while the workload still runs at the
-// source: in RAM (a tmpfs), so that the restore reads none of them over
-// NFS during the downtime. One directory per round, each linked to the one
-// before ("parent"), as CRIU's pre-dump chain is.
-const fs::path incoming = "/run/atoll/incoming";
-// The page server's group: outside atolld's job (the exec that started it
-// ends first) and not the workload's own; '@' is in no workload name.
-std::string incoming_group(const std::string& name) { return name + "@in"; }
-
-std::string trimmed(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
-        s.pop_back();
-    return s;
-}
-
-void write_file(const fs::path& p, const std::string& text) {
-    std::ofstream out(p, std::ios::trunc);
-    out << text;
-    if (!out.flush())
-        throw ssi::Failure("cannot write " + p.string());
-}
-
-std::string checked_name(std::string_view n) {
-    if (!ssi::valid_workload_name(n))
-        throw UsageError("'" + std::string(n) + "' is not a workload name (1 to 32 of A-Z a-z 0-9 _ . -)");
-    return std::string(n);
-}
-
-std::vector<pid_t> group_pids(const std::string& name) {
-    std::vector<pid_t> out;
-    std::istringstream in(read_text_file(groups / name / "cgroup.procs"));
-    for (long p; in >> p;)
-        out.push_back(static_cast<pid_t>(p));
-    return out;
-}
-
-bool group_populated(const std::string& name) {
-    return read_text_file(groups / name / "cgroup.events").find("populated 1") != std::string::npos;
-}
-
-// The group made (or found empty); throws when it holds processes of a
-// workload still here.
-void make_group(const std::string& name) {
-    std::error_code ec;
-    fs::create_directories(groups, ec);
-    if (!fs::create_directory(groups / name, ec) && ec)
-        throw ssi::Failure("cannot make the cgroup " + (groups / name).string() + ": " + ec.message() +
-                           " (cgroup v2 at /sys/fs/cgroup?)");
-    if (group_populated(name))
-        throw ssi::Failure("the cgroup of '" + name + "' still holds processes");
-}
-
-void join_group(const std::string& name) {
-    const int fd = ::open((groups / name / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0 || ::write(fd, "0", 1) != 1) {
-        const int e = errno;
-        if (fd >= 0)
-            ::close(fd);
-        throw ssi::Failure("cannot join the cgroup of '" + name + "': " + std::strerror(e));
-    }
-    ::close(fd);
-}
-
-std::string log_errors(const fs::path& log);
-
-// Kills whatever the group holds, waits for it to empty, removes it.
-void remove_group(const std::string& name) {
-    const fs::path g = groups / name;
-    if (!fs::exists(g))
-        return;
-    std::ofstream(g / "cgroup.kill") << "1";
-    for (int i = 0; i < 100 && group_populated(name); ++i)
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    ::rmdir(g.c_str());
-}
-
-// running, stopped (every process in T: CRIU's --leave-stopped, or a
-// SIGSTOP) or gone.
-std::string state_of(pid_t pid, const std::string& name) {
-    const std::string stat = read_text_file("/proc/" + std::to_string(pid) + "/stat");
-    const auto rp = stat.rfind(')');
-    if (stat.empty() || rp == std::string::npos || rp + 2 >= stat.size() || stat[rp + 2] == 'Z' ||
-        stat[rp + 2] == 'X')
-        return "gone";
-    const auto pids = group_pids(name);
-    bool all_stopped = !pids.empty();
-    for (const pid_t p : pids) {
-        const std::string s = read_text_file("/proc/" + std::to_string(p) + "/stat");
-        const auto r = s.rfind(')');
-        if (r == std::string::npos || r + 2 >= s.size() || (s[r + 2] != 'T' && s[r + 2] != 't'))
-            all_stopped = false;
-    }
-    return all_stopped ? "stopped" : "running";
-}
-
-std::uint64_t rss_kib(const std::string& name) {
-    std::uint64_t total = 0;
-    for (const pid_t p : group_pids(name)) {
-        std::istringstream in(read_text_file("/proc/" + std::to_string(p) + "/status"));
-        for (std::string line; std::getline(in, line);)
-            if (line.rfind("VmRSS:", 0) == 0)
-                total += std::stoull(line.substr(6));
-    }
-    return total;
-}
-
-std::optional<ssi::WorkloadRecord> record_of(const std::string& name) {
-    const fs::path d = records / name;
-    const std::string pid_text = trimmed(read_text_file(d / "pid"));
-    if (pid_text.empty())
-        return std::nullopt;
-    ssi::WorkloadRecord r;
-    r.name = name;
-    r.pid = std::stoll(pid_text);
-    r.state = state_of(static_cast<pid_t>(r.pid), name);
-    r.rss_kib = r.state == "gone" ? 0 : rss_kib(name);
-    r.moving = fs::exists(d / "moving");
-    r.address = trimmed(read_text_file(d / "ip"));
-    r.command = trimmed(read_text_file(d / "cmd"));
-    if (r.command.empty())
-        r.command = "?";
-    return r;
-}
-
-void write_record(const std::string& name, pid_t pid, const std::string& cmd, const std::string& address) {
-    const fs::path d = records / name;
-    fs::create_directories(d);
-    write_file(d / "cmd", cmd + "\n");
-    if (!address.empty())
-        write_file(d / "ip", address + "\n");
-    write_file(d / "pid", std::to_string(pid) + "\n");   // last: a record with a pid is whole
-}
-
-void forget(const std::string& name) {
-    // Its namespace goes with its last process, and the pair and the /32
-    // route with it; the ARP answer on the uplink is the node's to remove.
-    if (const std::string a = trimmed(read_text_file(records / name / "ip")); !a.empty()) {
-        try {
-            net_unroute(workload_net(a));
-        } catch (const std::exception&) {
-        }
-    }
-    remove_group(name);
-    std::error_code ec;
-    fs::remove_all(records / name, ec);
-}
-
-// A workload here of that name that is not gone: refuse to make another.
-void refuse_if_here(const std::string& name) {
-    if (const auto r = record_of(name); r && r->state != "gone")
-        throw ssi::Failure("a workload named '" + name + "' runs here already (pid " + std::to_string(r->pid) + ")");
-    forget(name);
-}
-
-std::string joined(const std::vector<std::string>& argv) {
-    std::string s;
-    for (const auto& a : argv)
-        s += (s.empty() ? "" : " ") + a;
-    return s;
-}
 
 // The workload's first process: in new PID, IPC, UTS and (if the kernel
 // has them) time namespaces, its own session, the workload's name as host
@@ -470,6 +302,9 @@ void unlock_network(const std::string& name, pid_t init) {
 // move), then the lock goes. A workload with its own address gets its
 // network back first: unlocked, routed and announced here again.
 int verb_resume(const std::string& name) {
+    // A post-copy dump that still holds it goes first: CRIU's end detaches
+    // it (a tracer's exit restarts its tracees).
+    remove_group(outgoing_group(name));
     if (const auto r = record_of(name); r && !r->address.empty() && r->state != "gone") {
         unlock_network(name, static_cast<pid_t>(r->pid));
         try {
@@ -526,6 +361,7 @@ int verb_criu_hook() {
 }
 
 int verb_end(const std::string& name) {
+    remove_group(outgoing_group(name));   // a post-copy dump still serving pages
     forget(name);
     return exit_ok;
 }
@@ -560,47 +396,12 @@ int verb_receive(const Args& args) {
     if (ec)
         throw ssi::Failure("cannot make " + dir.string() + ": " + ec.message());
     fs::create_directories(groups / incoming_group(name), ec);
-    int ready[2];
-    if (::pipe2(ready, O_CLOEXEC) != 0)
-        throw ssi::Failure(std::string("pipe: ") + std::strerror(errno));
-    const pid_t c = ::fork();
-    if (c < 0)
-        throw ssi::Failure(std::string("fork: ") + std::strerror(errno));
-    if (c == 0) {
-        try {
-            join_group(incoming_group(name));
-        } catch (...) {
-            ::_exit(125);
-        }
-        ::setsid();
-        const int null = ::open("/dev/null", O_RDWR);
-        ::dup2(null, 0);
-        ::dup2(null, 1);
-        ::dup2(null, 2);
-        cloexec_all_but_stdio();
-        ::dup2(ready[1], 3);   // dup2 clears FD_CLOEXEC: CRIU writes here once it listens
-        const std::string d = dir.string(), pre = "../" + prev;
-        std::vector<const char*> argv{"timeout", "900", "criu", "page-server", "-D", d.c_str(), "--port",
-                                      port.c_str(), "--status-fd", "3", "-o", "page-server.log", "-v2"};
-        if (!prev.empty()) {
-            argv.push_back("--prev-images-dir");
-            argv.push_back(pre.c_str());
-        }
-        argv.push_back(nullptr);
-        ::execvp(argv[0], const_cast<char* const*>(argv.data()));
-        ::_exit(127);
-    }
-    ::close(ready[1]);
-    char b = 0;
-    ssize_t n;
-    while ((n = ::read(ready[0], &b, 1)) < 0 && errno == EINTR) {
-    }
-    ::close(ready[0]);
-    if (n != 1) {
+    std::vector<std::string> argv{"timeout", "900", "criu", "page-server", "-D", dir.string(), "--port", port,
+                                  "--status-fd", "3", "-o", "page-server.log", "-v2"};
+    if (!prev.empty())
+        argv.insert(argv.end(), {"--prev-images-dir", "../" + prev});
+    if (!start_detached(incoming_group(name), argv)) {
         // It ended before it listened: say why, leave nothing.
-        int ws = 0;
-        while (::waitpid(c, &ws, 0) < 0 && errno == EINTR) {
-        }
         const std::string why = log_errors(dir / "page-server.log");
         verb_drop(name);
         std::cerr << "criu page-server did not start on port " << port << "\n" << why;
@@ -610,12 +411,6 @@ int verb_receive(const Args& args) {
 }
 
 // The last lines of a CRIU log that say what went wrong.
-std::string log_errors(const fs::path& log) {
-    std::string out;
-    for (const auto& line : ssi::criu_error_lines(read_text_file(log), 4))
-        out += "  criu: " + line + "\n";
-    return out;
-}
 
 // With the pages received here (incoming/NAME/final and its parents), the
 // rest of the images (small: processes, files, memory layout) come from
@@ -633,14 +428,16 @@ fs::path gather_images(const std::string& name, const fs::path& from) {
 }
 
 int verb_restore(const Args& args) {
-    const char* usage = "workload restore NAME DIR --cmd TEXT [--pages] [--ip ADDR --lock PID]";
+    const char* usage = "workload restore NAME DIR --cmd TEXT [--pages | --lazy ADDR:PORT] [--ip ADDR --lock PID]";
     if (args.size() < 5 || args[3] != "--cmd")
         throw UsageError(usage);
     bool received = false;
-    std::string address, lock;
+    std::string address, lock, lazy_from;
     for (std::size_t i = 5; i < args.size(); ++i) {
         if (args[i] == "--pages")
             received = true;
+        else if (args[i] == "--lazy" && i + 1 < args.size())
+            lazy_from = std::string(args[++i]);
         else if ((args[i] == "--ip" || args[i] == "--lock") && i + 1 < args.size()) {
             std::string& into = args[i] == "--ip" ? address : lock;   // before ++i below
             into = std::string(args[++i]);
@@ -651,9 +448,21 @@ int verb_restore(const Args& args) {
     if (!address.empty() &&
         (!ssi::valid_ipv4(address) || lock.empty() || lock.find_first_not_of("0123456789") != std::string::npos))
         throw UsageError(usage);
+    const bool lazy = !lazy_from.empty();
+    const auto colon = lazy_from.rfind(':');
+    if (lazy && (received || colon == std::string::npos || !ssi::valid_ipv4(lazy_from.substr(0, colon))))
+        throw UsageError(usage);
     const std::string name = checked_name(args[1]);
     const std::string cmd(args[4]);
     refuse_if_here(name);
+    if (lazy) {
+        // Post-copy: no pages came before; the images come in beside
+        // where CRIU's lazy-pages daemon will pull the pages into.
+        verb_drop(name);
+        std::error_code ec;
+        fs::create_directories(incoming / name / "final", ec);
+        received = true;
+    }
     std::optional<WorkloadNet> net;
     if (!address.empty()) {
         try {
@@ -675,14 +484,25 @@ int verb_restore(const Args& args) {
         }
         received_bytes = pages_bytes(dir);
     }
-    // The received pages go whatever happens; CRIU's log stays with the rest.
-    const auto finish = [&] {
+    if (lazy) {
+        std::string why;
+        if (!postcopy::start_lazy_pages(name, dir, fs::path(args[2]), lazy_from.substr(0, colon), lazy_from.substr(colon + 1), why)) {
+            verb_drop(name);
+            std::cerr << why;
+            return exit_refused;
+        }
+    }
+    // The received pages go, CRIU's log staying with the rest; with
+    // post-copy only after a failure (after success, the lazy-pages daemon
+    // works on: `workload drop` once the source sent every page).
+    const auto finish = [&](bool ok) {
         if (!received)
             return;
         std::error_code ec;
         fs::copy_file(dir / "restore.log", fs::path(args[2]) / "restore.log", fs::copy_options::overwrite_existing,
                       ec);
-        verb_drop(name);
+        if (!lazy || !ok)
+            verb_drop(name);
     };
     make_group(name);
     const fs::path pidfile = dir / "restored.pid";
@@ -703,6 +523,8 @@ int verb_restore(const Args& args) {
         const std::string d = dir.string(), pf = pidfile.string();
         std::vector<std::string> argv{"criu", "restore", "-D", d, "-d", "--manage-cgroups=ignore", "--pidfile", pf,
                                       "-o", "restore.log", "-v2"};
+        if (lazy)
+            argv.push_back("--lazy-pages");
         if (net) {
             // Its namespace comes back whole; the pair's outer end is made
             // here under the name it had, and routed by the hook.
@@ -723,8 +545,9 @@ int verb_restore(const Args& args) {
     }
     const std::string pid_text = trimmed(read_text_file(pidfile));
     const std::string errors = log_errors(dir / "restore.log");
-    finish();
-    if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0 || pid_text.empty()) {
+    const bool restored = WIFEXITED(ws) && WEXITSTATUS(ws) == 0 && !pid_text.empty();
+    finish(restored);
+    if (!restored) {
         forget(name);   // whatever CRIU had made of it
         if (net)
             net_unroute(*net);   // what the hook routed, if it ran
@@ -763,6 +586,10 @@ int run_workload(const Args& args) {
         return verb_restore(args);
     if (verb == "receive")
         return verb_receive(args);
+    if (verb == "send-lazy")
+        return postcopy::verb_send_lazy(args);
+    if (verb == "sent")
+        return postcopy::verb_sent(args);
     if (verb == "received") {
         if (args.size() != 3 || !ssi::valid_workload_name(args[2]))
             throw UsageError("workload received NAME ROUND");

@@ -3,13 +3,15 @@
 # a workload of SIZE MiB (atoll-heartbeat send: every page touched, one UDP
 # datagram per millisecond to the host, DIRTY MiB/s of its memory rewritten
 # meanwhile) is started on p1 and moved to p2, once with pre-copy
-# (`--rounds 4`, the default) and once stop-and-copy (`--rounds 0`), for
-# SIZE 64 and 256, the two modes interleaved in every round so that noise
-# hits both. The downtime is what the workload's datagrams show at the
+# (`--rounds 4`, the default), once stop-and-copy (`--rounds 0`) and once
+# post-copy (`--postcopy`), for SIZE 64 and 256, the three modes
+# interleaved in every round (their order rotating) so that noise hits
+# all. The downtime is what the workload's datagrams show at the
 # host's listener (atoll-heartbeat listen: the longest gap, on the host's
 # one clock); atoll migrate --json gives its total time and the parts of
-# the downtime it measures (final dump, restore). Median, min and max per
-# size and mode, and the per-round ratio of the downtimes.
+# the downtime it measures (final dump, restore) and, for post-copy, how
+# long the pages took to follow. Median, min and max per size and mode, and
+# the per-round ratio of each mode's downtime to stop-and-copy's.
 #
 #   migrate-bench.sh ROOT OUT_DIR [ROUNDS] [DIRTY_MIB_PER_S]
 set -euo pipefail
@@ -26,8 +28,8 @@ one() {   # one SIZE MODE ROUND
   atoll-heartbeat listen 7700 > /tmp/hb.out & l=$!
   atoll start --name mb p1 -- atoll-heartbeat send 10.77.0.1 7700 $1 '"$dirty"' >/dev/null || echo "@@fail start $1 $2 $3"
   sleep 4
-  if [ $2 = precopy ]; then k=4; else k=0; fi
-  j=$(atoll migrate mb p2 --rounds $k --json 2>/tmp/mig.err) || { echo "@@fail migrate $1 $2 $3 $(head -c 300 /tmp/mig.err)"; }
+  case $2 in precopy) how="--rounds 4";; postcopy) how=--postcopy;; *) how="--rounds 0";; esac
+  j=$(atoll migrate mb p2 $how --json 2>/tmp/mig.err) || { echo "@@fail migrate $1 $2 $3 $(head -c 300 /tmp/mig.err)"; }
   sleep 2
   kill $l; wait $l
   echo "@@run $1 $2 $3 $(cat /tmp/hb.out) json $j"
@@ -35,7 +37,11 @@ one() {   # one SIZE MODE ROUND
 }
 r=0; while [ $r -lt '"$rounds"' ]; do
   for s in 64 256; do
-    if [ $((r % 2)) = 0 ]; then one $s stop $r; one $s precopy $r; else one $s precopy $r; one $s stop $r; fi
+    case $((r % 3)) in
+      0) one $s stop $r; one $s precopy $r; one $s postcopy $r;;
+      1) one $s precopy $r; one $s postcopy $r; one $s stop $r;;
+      *) one $s postcopy $r; one $s stop $r; one $s precopy $r;;
+    esac
   done
   r=$((r+1))
 done
@@ -62,32 +68,34 @@ for line in open(sys.argv[1]):
     runs[(size, mode, rnd)] = {
         "gap": float(hb["longest_gap_ms"]) / 1000, "lost": int(hb["lost"]), "total": m["total_s"],
         "dump": m["final_dump_s"], "restore": m["restore_s"], "said": m["downtime_s"],
-        "final_mib": m["final_bytes"] / 2**20, "rounds": len(m["rounds"]),
+        "final_mib": m["final_bytes"] / 2**20, "rounds": len(m["rounds"]), "pull": m.get("pull_s", 0.0),
     }
 if not runs:
     sys.exit("migrate-bench: no runs")
 def s3(v):
     return f"{statistics.median(v):.2f} ({min(v):.2f}-{max(v):.2f})"
 print("| workload | mode | runs | downtime seen by the workload, s | final dump, s | its pages, MiB | restore, s "
-      "| downtime atoll measured, s | total, s | pre-copy rounds |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+      "| downtime atoll measured, s | total, s | pre-copy rounds | pages pulled after, s |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+names = {"stop": "stop-and-copy", "precopy": "pre-copy", "postcopy": "post-copy"}
 for size in sorted({k[0] for k in runs}):
-    for mode in ("stop", "precopy"):
+    for mode in ("stop", "precopy", "postcopy"):
         v = [r for k, r in runs.items() if k[0] == size and k[1] == mode]
         if not v:
             continue
-        name = "stop-and-copy" if mode == "stop" else "pre-copy"
+        name = names[mode]
         print(f"| {size} MiB | {name} | {len(v)} | {s3([r['gap'] for r in v])} | {s3([r['dump'] for r in v])} "
               f"| {s3([r['final_mib'] for r in v])} | {s3([r['restore'] for r in v])} | {s3([r['said'] for r in v])} | {s3([r['total'] for r in v])} "
-              f"| {s3([r['rounds'] for r in v])} |")
+              f"| {s3([r['rounds'] for r in v])} | {s3([r['pull'] for r in v]) if mode == 'postcopy' else '-'} |")
 print()
-for size in sorted({k[0] for k in runs}):
-    rs = sorted(runs[(size, "precopy", i)]["gap"] / runs[(size, "stop", i)]["gap"]
-                for i in sorted({k[2] for k in runs if k[0] == size})
-                if (size, "precopy", i) in runs and (size, "stop", i) in runs)
-    if rs:
-        print(f"- {size} MiB: pre-copy downtime / stop-and-copy downtime per round ({len(rs)} rounds): "
-              f"min {rs[0]:.2f}x, median {statistics.median(rs):.2f}x, max {rs[-1]:.2f}x.")
+for mode in ("precopy", "postcopy"):
+    for size in sorted({k[0] for k in runs}):
+        rs = sorted(runs[(size, mode, i)]["gap"] / runs[(size, "stop", i)]["gap"]
+                    for i in sorted({k[2] for k in runs if k[0] == size})
+                    if (size, mode, i) in runs and (size, "stop", i) in runs)
+        if rs:
+            print(f"- {size} MiB: {names[mode]} downtime / stop-and-copy downtime per round ({len(rs)} rounds): "
+                  f"min {rs[0]:.2f}x, median {statistics.median(rs):.2f}x, max {rs[-1]:.2f}x.")
 print(f"\nMedian (min-max) over rounds. Workload: atoll-heartbeat, rewriting {sys.argv[4]} MiB/s of its memory. "
       f"Downtime seen: the longest gap between its 1 ms UDP datagrams at the host (CLOCK_MONOTONIC there). "
       f"Machine load average: {sys.argv[2]} at the start, {sys.argv[3]} at the end; the box's host: {box_load}.")

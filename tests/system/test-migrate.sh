@@ -8,7 +8,9 @@
 # repeated, and the count goes on from its own memory; a move whose
 # destination is force-stopped during the final dump fails and the
 # workload (192 MiB, so that its pages are still on their way) runs on at
-# the source within seconds, not after TCP's quarter of an hour; SIGINT
+# the source within seconds, not after TCP's quarter of an hour; so does
+# a post-copy move (--postcopy) whose destination is force-stopped while
+# it pulls the pages; two post-copy moves keep the count whole; SIGINT
 # to a move undoes it, the workload running on unlocked; a 256 MiB
 # workload that rewrites 8 MiB/s of itself moves, pre-copy stopping at its
 # round limit; bad requests (unknown workload or node,
@@ -67,6 +69,15 @@ wait $m; echo "rc=$?"
 echo "ended after $(($(date +%s) - t0)) s"
 cat /tmp/m.out
 atoll workloads | awk "\$1 == \"big\" { print \"big after: \" \$2 \" \" \$3 \" \" \$4 }"
+atoll restart 2 >/dev/null; echo "restart rc=$?"
+wait_for 120 nodes_up
+echo @@PCDOWN
+timeout 300 atoll migrate big p2 --postcopy > /tmp/m.out 2>&1 & m=$!
+wait_for 120 grep -q "^  running on p2 after " /tmp/m.out
+atoll stop --force 2 >/dev/null
+wait $m; echo "rc=$?"
+cat /tmp/m.out
+atoll workloads | awk "\$1 == \"big\" { print \"big after: \" \$2 \" \" \$3 \" \" \$4 }"
 atoll exec p1 -- atoll workload end big
 atoll restart 2 >/dev/null; echo "restart rc=$?"
 wait_for 120 nodes_up
@@ -84,6 +95,10 @@ kill -INT $m
 wait $m; echo "rc=$?"
 cat /tmp/s.out
 atoll workloads | grep -E "^c "
+echo @@POSTCOPY
+atoll migrate c p2 --postcopy; echo "rc=$?"
+atoll migrate c p1 --postcopy --json; echo "rc=$?"
+atoll workloads | grep -E "^c "
 echo @@BAD
 atoll migrate nope p2; echo "rc=$?"
 atoll migrate c p9; echo "rc=$?"
@@ -94,6 +109,7 @@ atoll exec p1 -- atoll workload lock c
 atoll migrate c p2; echo "rc=$?"
 atoll exec p1 -- atoll workload resume c >/dev/null
 atoll migrate p1:1 p2; echo "rc=$?"
+atoll migrate c p2 --postcopy --rounds 2; echo "rc=$?"
 echo @@FAIL
 atoll start --name t p2 -- sh -c "exec 3>/run/held-by-t; while :; do echo x >&3; sleep 0.2; done"; echo "rc=$?"
 atoll migrate t p3; echo "rc=$?"
@@ -199,6 +215,7 @@ atoll workloads; echo "rc=$?"
 ls /home/.atoll/migrate 2>/dev/null | grep -c . | sed "s/^/image dirs left: /"
 for n in host p1 p2 p3; do atoll exec $n -- sh -c "ls /run/atoll/incoming 2>/dev/null | wc -l" | sed "s/^/incoming on $n: /"; done
 atoll ps | grep -c "[c]riu page-server" | sed "s/^/page servers: /"
+atoll ps | grep -c "[c]riu \(lazy-pages\|dump\)" | sed "s/^/lazy pages daemons and dumps: /"
 echo @@END'
 check "box command succeeded (rc=$rc)" test "$rc" = 0
 check "a command run by atolld inherits none of its sockets" grep -qx "sockets: 0" <<<"$(section FDS)"
@@ -230,6 +247,14 @@ check "... and it runs on at the source, the same process" \
     test -n "$(grep -E '^big before: p1 [0-9]+$' <<<"$dd")" -a \
          "$(sed -n 's/^big before: p1 //p' <<<"$dd") running" = "$(sed -n 's/^big after: p1 //p' <<<"$dd")"
 check "... the destination came back" grep -qx "restart rc=0" <<<"$dd"
+pcd=$(section PCDOWN)
+context=$pcd
+check "a post-copy move whose destination is force-stopped while it pulls the pages fails, naming it" \
+    test -n "$(grep -x 'rc=1' <<<"$pcd")" -a \
+         -n "$(grep "move of 'big' failed: post-copy failed after .*p2 is stopped.*; it runs on at p1" <<<"$pcd")"
+check "... and the same process runs on at the source" \
+    test "$(sed -n 's/^big before: p1 //p' <<<"$dd") running" = "$(sed -n 's/^big after: p1 //p' <<<"$pcd")"
+check "... the destination came back" grep -qx "restart rc=0" <<<"$pcd"
 dirty=$(section DIRTY)
 context=$dirty
 check "a 256 MiB workload rewriting 8 MiB/s moves: pre-copy stops at its limit or converges, then the move completes" \
@@ -241,6 +266,14 @@ context=$sig
 check "SIGINT to atoll migrate undoes the move, saying so" \
     test -n "$(grep -x 'rc=1' <<<"$sig")" -a -n "$(grep "move of 'c' failed: interrupted by SIGINT; it runs on at p1" <<<"$sig")"
 check "... and it runs on at the source, unlocked" grep -Eq "^c +p1 +[0-9]+ +running +.*iB  - +/home" <<<"$sig"
+pc=$(section POSTCOPY)
+context=$pc
+check "two post-copy moves (--postcopy), p1 -> p2 -> p1, each rc 0" test "$(grep -cx 'rc=0' <<<"$pc")" = 2
+check "... the first ran on p2 before its pages followed, then they all came" \
+    test -n "$(grep -E '^  running on p2 after [0-9.]+ s; pulling ' <<<"$pc")" -a \
+         -n "$(grep -E '^  pulled in [0-9.]+ s$' <<<"$pc")" -a -n "$(grep '^c runs on p2 ' <<<"$pc")"
+check "... the second's JSON says post-copy, no pre-copy round" grep -q '"to": "p1", .*"rounds": \[\], "postcopy": true' <<<"$pc"
+check "... and it runs on p1" grep -Eq "^c +p1 +[0-9]+ +running " <<<"$pc"
 bad=$(section BAD)
 context=$bad
 check "an unknown workload is refused" grep -q "no node runs a workload named 'nope'" <<<"$bad"
@@ -250,8 +283,9 @@ check "a taken name is refused" grep -q "a workload named 'c' runs on p1 already
 check "a bad name is refused as usage" grep -q "is not a workload name" <<<"$bad"
 check "a second move of a workload being moved is refused" grep -q "'c' is being moved already" <<<"$bad"
 check "a process in no workload is refused, with the reason" grep -q "p1:1 (.*) is not in a workload, so it cannot move" <<<"$bad"
-check "the refusals exit 1, 1, 1, 1, 2, 1 and 1" \
-    test "$(grep '^rc=' <<<"$bad" | tr '\n' ' ')" = "rc=1 rc=1 rc=1 rc=1 rc=2 rc=1 rc=1 "
+check "--postcopy with pre-copy rounds is a usage error" grep -q "^atoll: --postcopy .* drop --rounds" <<<"$bad"
+check "the refusals exit 1, 1, 1, 1, 2, 1, 1 and 2" \
+    test "$(grep '^rc=' <<<"$bad" | tr '\n' ' ')" = "rc=1 rc=1 rc=1 rc=1 rc=2 rc=1 rc=1 rc=2 "
 fail=$(section FAIL)
 context=$fail
 check "a move whose restore fails exits 1, saying so" \
@@ -260,7 +294,7 @@ check "... and it runs on at the source" grep -Eq "^t +p2 +[0-9]+ +running " <<<
 count=$(section COUNT)
 context=$count
 check "the counter was still counting at the end" grep -Eq "^still counting: [0-9]+ -> [0-9]+$" <<<"$count"
-check "... no number lost or repeated over ten moves and a failed one" grep -Eq "^[0-9]+ numbers, 0 out of place$" <<<"$count"
+check "... no number lost or repeated over twelve moves (two post-copy) and a failed one" grep -Eq "^[0-9]+ numbers, 0 out of place$" <<<"$count"
 net=$(section NET)
 context=$net
 check "atoll start --ip: a server with its own address" grep -q "^srv started on p1 (pid [0-9]*, address 10\.77\.0\.[0-9]*)$" <<<"$net"
@@ -305,4 +339,5 @@ check "nothing left: no workload, no images" \
     test -z "$(grep -E '^[A-Za-z0-9_.-]+ +(host|p[0-9]+) +[0-9]+ ' <<<"$left")" -a -n "$(grep -x 'image dirs left: 0' <<<"$left")"
 check "... no received pages and no page server on any node" \
     test "$(grep -c '^incoming on [a-z0-9]*: 0$' <<<"$left")" = 4 -a -n "$(grep -x 'page servers: 0' <<<"$left")"
+check "... and no post-copy dump or lazy-pages daemon" grep -qx "lazy pages daemons and dumps: 0" <<<"$left"
 pass

@@ -138,6 +138,21 @@ TEST(Precopy, StopsOnASmallRoundOrTheLimit) {
     EXPECT_NE(limit.why.find("round limit"), std::string::npos);
 }
 
+// --rounds auto: a dirty set that keeps shrinking gets rounds past the
+// default 4, but never more than the bound.
+TEST(Precopy, AutoGoesOnWhileShrinkingUpToItsBound) {
+    const PrecopyPolicy p{auto_rounds_limit, 1 << 20, 0.8};
+    std::vector<std::uint64_t> w{256u << 20};
+    while (next_precopy(p, w).again)
+        w.push_back(w.back() / 2 + (2u << 20));   // halves, then settles near 4 MiB
+    EXPECT_GT(w.size(), 4u);
+    EXPECT_LE(w.size(), auto_rounds_limit);
+    std::vector<std::uint64_t> shrinking{256u << 20};
+    while (next_precopy(p, shrinking).again)
+        shrinking.push_back(shrinking.back() * 7 / 10);   // never settles, never small enough
+    EXPECT_EQ(shrinking.size(), auto_rounds_limit);
+}
+
 TEST(CriuLog, KeepsTheLastErrorLinesFromErrorOn) {
     const char* log =
         "(00.001) Version: 3.17.1\n"

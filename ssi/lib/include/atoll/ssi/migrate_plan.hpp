@@ -63,6 +63,10 @@ inline constexpr std::uint64_t move_headroom_kib = 64 * 1024;
 
 // Pre-copy: rounds of `criu pre-dump --track-mem` while the workload runs;
 // each writes the pages dirtied since the one before.
+// --rounds auto: as many rounds as shrink the dirty set (the policy's
+// other limits end them), bounded so that a workload whose dirty set
+// never settles is still frozen in the end.
+inline constexpr std::uint32_t auto_rounds_limit = 12;
 struct PrecopyPolicy {
     std::uint32_t max_rounds = 4;                   // 0: stop-and-copy
     std::uint64_t small_enough_bytes = 1u << 20;    // a round this small: freeze now
