@@ -147,6 +147,11 @@ DESCRIPTION
 )";
     std::cout <<
 R"(
+    A workload with its own address (atoll start --ip) is saved with its
+    network namespace and address; its TCP connections are saved closed,
+    since their peers will have moved on by the time it thaws (a copy
+    thaws only once the address is free again).
+
 EXIT STATUS
     0 saved; 1 refused or failed (the reason is printed; the workload runs
     on); 2 usage error
@@ -209,10 +214,6 @@ int run_save(const Args& args, bool stop) {
     fs::remove(part, ec);
 
     const Placed w = find_one(name);
-    if (!w.record.address.empty())
-        throw ssi::Failure("'" + name + "' has its own address (" + w.record.address +
-                           "): saving a workload's network namespace to a file is not done yet; atoll migrate "
-                           "moves it");
     const fs::path dir = stamped_dir("/home/.atoll/freeze", name);
     defer_stop_signals();   // from the lock on, a signal undoes the freeze (after the dump)
     if (const RemoteResult r = run_on(w.node, {"atoll", "workload", "lock", name}); !r.ok()) {
@@ -221,13 +222,22 @@ int run_save(const Args& args, bool stop) {
     }
     const auto t0 = Clock::now();
     std::string failed;
-    const RemoteResult r = run_on(w.node, {"criu", "dump", "-t", std::to_string(w.record.pid), "-D", dir.string(),
-                                           stop ? "--leave-stopped" : "--leave-running", "--manage-cgroups=ignore",
-                                           "-o", "dump.log", "-v2"});
+    std::vector<std::string> dump{"criu", "dump", "-t", std::to_string(w.record.pid), "-D", dir.string(),
+                                  stop ? "--leave-stopped" : "--leave-running", "--manage-cgroups=ignore",
+                                  "-o", "dump.log", "-v2"};
+    // Its own network namespace goes into the file with its address; its
+    // TCP connections do not: by the time it thaws their peers have moved
+    // on, so they come back closed (--tcp-close), its listening sockets
+    // whole. CRIU locks the namespace while it dumps (nftables: a table
+    // named after the PID, which the thaw's restore removes).
+    if (!w.record.address.empty())
+        dump.insert(dump.end(), {"--tcp-close", "--network-lock", "nftables"});
+    const RemoteResult r = run_on(w.node, dump);
     if (!r.ok()) {
         failed = "the dump failed on " + w.node + " (" + r.reason() + ")" + criu_errors(dir / "dump.log");
     } else if (failed = interruption(); failed.empty()) {
-        wire::CheckpointManifest m{name, w.node, w.record.rss_kib, w.record.command, {}};
+        wire::CheckpointManifest m{name, w.node, w.record.rss_kib, w.record.command, {}, w.record.address,
+                                   w.record.address.empty() ? 0 : static_cast<std::uint64_t>(w.record.pid)};
         failed = pack(dir, m, part);
         if (failed.empty())
             failed = interruption();   // the last moment to undo: the file is not there yet
@@ -277,6 +287,12 @@ DESCRIPTION
     more available, and the files the workload had open (under /home or
     the shared root: a node's own /tmp or /run are not carried).
 
+    A workload started with --ip comes back with its address (refused if
+    a node or another workload has it now) and its network namespace:
+    its listening sockets as they were, its TCP connections closed (their
+    peers moved on while it was saved); the node answers for the address
+    and announces it.
+
     A FILE that is not a whole checkpoint (truncated, corrupt, another
     file) is refused, and nothing runs.
 
@@ -284,6 +300,17 @@ EXIT STATUS
     0 thawed; 1 refused or failed (the reason is printed; nothing is left
     running); 2 usage error
 )";
+}
+
+// Who answers for `address` now ("" for no one): a node, or a workload.
+std::string address_holder(const wire::Nodes& table, const std::vector<Placed>& running, const std::string& address) {
+    for (const auto& n : table.nodes)
+        if (n.address == address)
+            return "node " + n.name + "'s address";
+    for (const auto& p : running)
+        if (p.record.address == address)
+            return "the address of workload " + p.record.name + " on " + p.node;
+    return "";
 }
 
 int run_thaw(const Args& args) {
@@ -336,11 +363,19 @@ int run_thaw(const Args& args) {
     for (const auto& p : collect(table, unreached))
         if (p.record.name == name)
             refuse("a workload named '" + name + "' runs on " + p.node + " (thaw it --name ANOTHER)");
+    if (!m->address.empty()) {
+        if (const auto holder = address_holder(table, collect(table, unreached), m->address); !holder.empty())
+            refuse("its address " + m->address + " is " + holder + " (a workload with its own address thaws only "
+                   "where nothing else answers for it)");
+    }
     if (dest.status.mem_available_kib < m->rss_kib + ssi::move_headroom_kib)
         refuse(dest.name + " has " + mib(dest.status.mem_available_kib * 1024) + " available; '" + name + "' needs " +
                mib(m->rss_kib * 1024) + " and the restore " + mib(ssi::move_headroom_kib * 1024) + " more");
     const auto t0 = Clock::now();
-    const RemoteResult r = run_on(dest.name, {"atoll", "workload", "restore", name, dir.string(), "--cmd", m->command});
+    std::vector<std::string> restore{"atoll", "workload", "restore", name, dir.string(), "--cmd", m->command};
+    if (!m->address.empty())
+        restore.insert(restore.end(), {"--ip", m->address, "--lock", std::to_string(m->lock), "--tcp-close"});
+    const RemoteResult r = run_on(dest.name, restore);
     const auto rec = ssi::parse_workload_record(r.out.substr(0, r.out.find('\n')));
     if (!r.ok() || !rec) {
         const std::string e = r.err.empty() ? r.reason() : r.err.substr(0, r.err.find_last_not_of('\n') + 1);

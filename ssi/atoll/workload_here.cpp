@@ -201,6 +201,15 @@ std::string log_errors(const fs::path& log) {
 
 std::string outgoing_group(const std::string& name) { return name + "@out"; }
 
+void exec_or_exit(const std::vector<std::string>& argv) {
+    std::vector<char*> cargv;
+    for (const auto& a : argv)
+        cargv.push_back(const_cast<char*>(a.c_str()));
+    cargv.push_back(nullptr);
+    ::execvp(cargv[0], cargv.data());
+    ::_exit(127);
+}
+
 bool start_detached(const std::string& group, const std::vector<std::string>& argv) {
     int ready[2];
     if (::pipe2(ready, O_CLOEXEC) != 0)
@@ -221,12 +230,7 @@ bool start_detached(const std::string& group, const std::vector<std::string>& ar
         ::dup2(null, 2);
         cloexec_all_but_stdio();
         ::dup2(ready[1], 3);   // dup2 clears FD_CLOEXEC: CRIU writes here once ready
-        std::vector<char*> cargv;
-        for (const auto& a : argv)
-            cargv.push_back(const_cast<char*>(a.c_str()));
-        cargv.push_back(nullptr);
-        ::execvp(cargv[0], cargv.data());
-        ::_exit(127);
+        exec_or_exit(argv);
     }
     ::close(ready[1]);
     char b = 0;

@@ -67,6 +67,9 @@ void forget(const std::string& name);
 // A workload here of that name that is not gone: refuse to make another.
 void refuse_if_here(const std::string& name);
 
+// In a child: execs argv (searched in PATH), or exits 127.
+[[noreturn]] void exec_or_exit(const std::vector<std::string>& argv);
+
 // The last lines of a CRIU log that say what went wrong, "  criu: ..." each.
 [[nodiscard]] std::string log_errors(const std::filesystem::path& log);
 

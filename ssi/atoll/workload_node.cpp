@@ -9,7 +9,7 @@
 //   list [NAME]                        this kernel's workloads, one record a line
 //   receive NAME ROUND PORT [--prev R] CRIU's page server for one round of a
 //                                      move here: pages into this kernel's RAM
-//   restore NAME DIR --cmd TEXT [--pages | --lazy ADDR:PORT] [--ip ADDR --lock PID]
+//   restore NAME DIR --cmd TEXT [--pages | --lazy ADDR:PORT] [--ip ADDR --lock PID [--tcp-close]]
 //                                      CRIU-restore images DIR as workload
 //                                      NAME (with --pages: DIR's pages are
 //                                      the ones received here; with --lazy:
@@ -428,14 +428,17 @@ fs::path gather_images(const std::string& name, const fs::path& from) {
 }
 
 int verb_restore(const Args& args) {
-    const char* usage = "workload restore NAME DIR --cmd TEXT [--pages | --lazy ADDR:PORT] [--ip ADDR --lock PID]";
+    const char* usage =
+        "workload restore NAME DIR --cmd TEXT [--pages | --lazy ADDR:PORT] [--ip ADDR --lock PID [--tcp-close]]";
     if (args.size() < 5 || args[3] != "--cmd")
         throw UsageError(usage);
-    bool received = false;
+    bool received = false, tcp_close = false;
     std::string address, lock, lazy_from;
     for (std::size_t i = 5; i < args.size(); ++i) {
         if (args[i] == "--pages")
             received = true;
+        else if (args[i] == "--tcp-close")
+            tcp_close = true;
         else if (args[i] == "--lazy" && i + 1 < args.size())
             lazy_from = std::string(args[++i]);
         else if ((args[i] == "--ip" || args[i] == "--lock") && i + 1 < args.size()) {
@@ -528,17 +531,12 @@ int verb_restore(const Args& args) {
         if (net) {
             // Its namespace comes back whole; the pair's outer end is made
             // here under the name it had, and routed by the hook.
-            argv.insert(argv.end(), {"--tcp-established", "--veth-pair", "eth0=" + net->outer, "--action-script",
-                                     criu_hook_path});
+            argv.insert(argv.end(), {tcp_close ? "--tcp-close" : "--tcp-established", "--veth-pair",
+                                     "eth0=" + net->outer, "--action-script", criu_hook_path});
             ::setenv("ATOLL_WORKLOAD_IP", address.c_str(), 1);
             ::setenv("ATOLL_WORKLOAD_LOCK", lock.c_str(), 1);
         }
-        std::vector<char*> cargv;
-        for (auto& a : argv)
-            cargv.push_back(a.data());
-        cargv.push_back(nullptr);
-        ::execvp("criu", cargv.data());
-        ::_exit(127);
+        exec_or_exit(argv);
     }
     int ws = 0;
     while (::waitpid(c, &ws, 0) < 0 && errno == EINTR) {

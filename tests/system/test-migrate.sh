@@ -23,7 +23,10 @@
 # also one cut where tar itself sees a whole archive; a checkpoint leaves
 # it running; a server started with its own address (atoll start --ip)
 # keeps one TCP connection from the host over three moves and a failed
-# one, every byte verified by SHA-256 at both ends; nothing of a move is
+# one, every byte verified by SHA-256 at both ends; a listening server
+# with its own address is frozen on p1 and thawed on p2, where a new
+# connection to the same address reaches it (a copy of it is refused while
+# the address is taken); nothing of a move is
 # left behind; and a command atolld runs
 # inherits none of its sockets (CRIU refuses a workload holding them).
 . "$(dirname "$0")/lib.sh"
@@ -210,6 +213,26 @@ touch /home/stop
 wait $c; echo "client rc=$?"
 cat /tmp/source.out
 atoll exec p3 -- atoll workload end srv
+echo @@NETFREEZE
+rm -f /home/stop /home/connected /home/srv2.ckpt /home/srv3.ckpt
+atoll start --name srv2 --ip auto p1 -- python3 /home/sink.py; echo "rc=$?"
+addr2=$(atoll workloads | awk "\$1 == \"srv2\" { print \$7 }")
+pid2=$(atoll workloads | awk "\$1 == \"srv2\" { print \$3 }")
+listening() { atoll exec p1 -- nsenter -t $pid2 -n sh -c "ss -ltn | grep -q :5000"; }
+wait_for 120 listening; echo "listening: $?"
+atoll freeze srv2; echo "rc=$?"
+atoll thaw /home/srv2.ckpt --on p2; echo "rc=$?"
+atoll workloads | grep -E "^srv2 "
+atoll checkpoint srv2 --to /home/srv3.ckpt; echo "rc=$?"
+atoll thaw /home/srv3.ckpt --on p3 --name srv3; echo "rc=$?"
+python3 /home/source.py $addr2 > /tmp/source2.out 2>&1 & c=$!
+wait_for 120 test -e /home/connected
+sleep 2
+touch /home/stop
+wait $c; echo "client rc=$?"
+cat /tmp/source2.out
+atoll exec p2 -- atoll workload end srv2
+rm -f /home/srv2.ckpt /home/srv3.ckpt
 echo @@LEFT
 atoll workloads; echo "rc=$?"
 ls /home/.atoll/migrate 2>/dev/null | grep -c . | sed "s/^/image dirs left: /"
@@ -308,6 +331,19 @@ check "... the one TCP connection lost no byte over the four moves (SHA-256 both
     test -n "$(grep -x 'client rc=0' <<<"$net")" -a \
          "$(sed -n 's/^sent \([0-9]* [0-9a-f]*\)$/\1/p' <<<"$net")" = "$(sed -n 's/^received \([0-9]* [0-9a-f]*\)$/\1/p' <<<"$net")" -a \
          -n "$(grep -E '^sent [1-9][0-9]* ' <<<"$net")"
+nf=$(section NETFREEZE)
+context=$nf
+check "a workload with its own address, listening, is frozen and thawed on another node" \
+    test -n "$(grep -x 'listening: 0' <<<"$nf")" -a -n "$(grep "^srv2 thawed on p2 (pid [0-9]*, saved on p1)" <<<"$nf")" -a \
+         -n "$(grep -E '^srv2 +p2 +[0-9]+ +running +.* 10\.77\.0\.[0-9]+ ' <<<"$nf")"
+check "... a copy of it (atoll checkpoint) is refused while its address is taken" \
+    grep -q "its address 10\.77\.0\.[0-9]* is the address of workload srv2 on p2" <<<"$nf"
+check "... and a new TCP connection to its address reaches it at p2, no byte lost (SHA-256 both ends)" \
+    test -n "$(grep -x 'client rc=0' <<<"$nf")" -a \
+         "$(sed -n 's/^sent \([0-9]* [0-9a-f]*\)$/\1/p' <<<"$nf")" = "$(sed -n 's/^received \([0-9]* [0-9a-f]*\)$/\1/p' <<<"$nf")" -a \
+         -n "$(grep -E '^sent [1-9][0-9]* ' <<<"$nf")"
+check "... the statuses: start, freeze, thaw, checkpoint 0; the copy's thaw 1" \
+    test "$(grep '^rc=' <<<"$nf" | tr '\n' ' ')" = "rc=0 rc=0 rc=0 rc=0 rc=1 "
 frz=$(section FREEZE)
 context=$frz
 check "atoll freeze: rc 0, saved to /home/f.ckpt" \

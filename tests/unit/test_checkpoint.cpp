@@ -34,6 +34,29 @@ TEST(CheckpointManifest, RoundTripsWithItsImages) {
     EXPECT_EQ(*back, m);
 }
 
+// Version 2: a workload's own address, and the PID whose lock table its
+// network namespace holds.
+TEST(CheckpointManifest, RoundTripsAnAddress) {
+    auto m = sample();
+    m.address = "10.77.0.100";
+    m.lock = 117;
+    std::string why;
+    const auto text = format_checkpoint_manifest(m);
+    EXPECT_TRUE(text.starts_with("atoll-checkpoint 2\n"));
+    const auto back = parse_checkpoint_manifest(text, why);
+    ASSERT_TRUE(back) << why;
+    EXPECT_EQ(*back, m);
+}
+
+// Files written before version 2 still thaw.
+TEST(CheckpointManifest, ReadsVersionOne) {
+    std::string why;
+    const auto m = parse_checkpoint_manifest(
+        "atoll-checkpoint 1\nname n\nfrom p2\nrss_kib 1\ncommand x\nfile 3 " + digest_a + " x.img\nend\n", why);
+    ASSERT_TRUE(m) << why;
+    EXPECT_TRUE(m->address.empty());
+}
+
 TEST(CheckpointManifest, SkipsUnknownKeysBeforeItsEnd) {
     std::string why;
     EXPECT_TRUE(parse_checkpoint_manifest(
@@ -58,7 +81,13 @@ TEST(CheckpointManifest, RefusesBrokenOnesSayingWhy) {
     const std::string f = "file 3 " + digest_a + " x.img\n";
     const std::pair<std::string, const char*> bad[] = {
         {"", "not an atoll checkpoint"},
-        {"atoll-checkpoint 2\nname n\n", "another version"},
+        {"atoll-checkpoint 3\nname n\n", "another version"},
+        {"atoll-checkpoint 2\nname n\nfrom p1\nrss_kib 1\ncommand x\naddress 10.77.0.100\n" + f + "end\n",
+         "address"},
+        {"atoll-checkpoint 2\nname n\nfrom p1\nrss_kib 1\ncommand x\naddress 10.77.0\nlock 7\n" + f + "end\n",
+         "address"},
+        {"atoll-checkpoint 2\nname n\nfrom p1\nrss_kib 1\ncommand x\naddress 10.77.0.100\nlock 0\n" + f + "end\n",
+         "not a PID"},
         {"atoll-checkpoint 1\nname n\nfrom p1\nrss_kib 1\n" + f + "end\n", "lacks"},
         {"atoll-checkpoint 1\nname n\nname m\nfrom p1\nrss_kib 1\ncommand x\n" + f + "end\n", "repeats 'name'"},
         {"atoll-checkpoint 1\nname n\nfrom p1\nrss_kib lots\ncommand x\n" + f + "end\n", "not a number"},

@@ -5,11 +5,13 @@
 #include <charconv>
 
 #include "atoll/wire/names.hpp"
+#include "atoll/wire/workload_record.hpp"
 
 namespace atl::wire {
 namespace {
 
-constexpr std::string_view header = "atoll-checkpoint 1";
+constexpr std::string_view header = "atoll-checkpoint 2";
+constexpr std::string_view header_v1 = "atoll-checkpoint 1";
 
 bool number(std::string_view w, std::uint64_t& out) {
     if (w.empty())
@@ -46,6 +48,8 @@ std::optional<CheckpointImage> image_line(std::string_view v) {
 std::string format_checkpoint_manifest(const CheckpointManifest& m) {
     std::string s = std::string(header) + "\nname " + m.name + "\nfrom " + m.from + "\nrss_kib " +
                     std::to_string(m.rss_kib) + "\ncommand " + m.command + "\n";
+    if (!m.address.empty())
+        s += "address " + m.address + "\nlock " + std::to_string(m.lock) + "\n";
     for (const auto& i : m.images)
         s += "file " + std::to_string(i.size) + " " + i.sha256 + " " + i.name + "\n";
     return s + "end\n";
@@ -57,11 +61,13 @@ std::optional<CheckpointManifest> parse_checkpoint_manifest(std::string_view tex
         return std::nullopt;
     };
     auto nl = text.find('\n');
-    if (text.substr(0, nl) != header)
-        return fail(text.starts_with("atoll-checkpoint ") ? "a checkpoint of another version (this atoll reads version 1)"
-                                                          : "not an atoll checkpoint (no manifest header)");
+    if (text.substr(0, nl) != header && text.substr(0, nl) != header_v1)
+        return fail(text.starts_with("atoll-checkpoint ")
+                        ? "a checkpoint of another version (this atoll reads versions 1 and 2)"
+                        : "not an atoll checkpoint (no manifest header)");
     CheckpointManifest m;
-    bool seen[4] = {};
+    constexpr int key_count = 6;
+    bool seen[key_count] = {};
     bool ended = false;
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     while (!text.empty()) {
@@ -88,11 +94,11 @@ std::optional<CheckpointManifest> parse_checkpoint_manifest(std::string_view tex
             m.images.push_back(std::move(*i));
             continue;
         }
-        const char* const keys[] = {"name", "from", "rss_kib", "command"};
+        const char* const keys[key_count] = {"name", "from", "rss_kib", "command", "address", "lock"};
         int k = 0;
-        while (k < 4 && key != keys[k])
+        while (k < key_count && key != keys[k])
             ++k;
-        if (k == 4)
+        if (k == key_count)
             continue;
         if (seen[k])
             return fail("the manifest repeats '" + std::string(key) + "'");
@@ -105,6 +111,10 @@ std::optional<CheckpointManifest> parse_checkpoint_manifest(std::string_view tex
             return fail("the manifest's rss_kib is not a number");
         else if (k == 3)
             m.command = std::string(value);
+        else if (k == 4)
+            m.address = std::string(value);
+        else if (k == 5 && (!number(value, m.lock) || m.lock == 0 || m.lock > 0x3fffffff))
+            return fail("the manifest's lock is not a PID");
     }
     if (!ended)
         return fail("the manifest is cut short (no end line)");
@@ -114,6 +124,8 @@ std::optional<CheckpointManifest> parse_checkpoint_manifest(std::string_view tex
         return fail("the manifest's name, node or command is not valid");
     if (m.images.empty())
         return fail("the manifest lists no image");
+    if (seen[4] != seen[5] || (seen[4] && !valid_ipv4(m.address)))
+        return fail("the manifest's address is not an IPv4 address with the PID of its lock");
     return m;
 }
 

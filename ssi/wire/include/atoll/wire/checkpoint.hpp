@@ -2,13 +2,20 @@
 // write it, `atoll thaw` reads it, maybe on another node, another day,
 // another atoll): a tar of CRIU's images whose last member is this text.
 //
-//   atoll-checkpoint 1
+//   atoll-checkpoint 2
 //   name NAME                 the workload's name (a valid workload name)
 //   from NODE                 the node it was saved on
 //   rss_kib N                 its memory then: the destination must have room
 //   command CMD...            its command line, for `atoll workloads`
+//   address ADDR              (optional) its own IPv4 address (atoll start --ip)
+//   lock PID                  (with address) the PID CRIU dumped: the name of
+//                             the network lock table its namespace holds
 //   file SIZE SHA256 IMAGE    one line per image, in the tar's order
 //   end
+//
+// Version 2 added address and lock; a reader of version 2 reads version 1
+// files too. A version-1 reader refuses version 2 files, so that one with
+// an address is never restored without its network.
 //
 // Keys other than `file` appear once, in any order; unknown keys before
 // `end` are skipped (a newer writer's additions). Nothing may follow
@@ -42,11 +49,13 @@ struct CheckpointManifest {
     std::uint64_t rss_kib = 0;
     std::string command;
     std::vector<CheckpointImage> images;
+    std::string address;      // "" for none
+    std::uint64_t lock = 0;   // with an address: > 0
     bool operator==(const CheckpointManifest&) const = default;
 };
 
 [[nodiscard]] std::string format_checkpoint_manifest(const CheckpointManifest& m);
-// nullopt with `why` for anything but a whole manifest of version 1.
+// nullopt with `why` for anything but a whole manifest of version 1 or 2.
 [[nodiscard]] std::optional<CheckpointManifest> parse_checkpoint_manifest(std::string_view text, std::string& why);
 
 // What the unpacked directory holds against what the manifest lists: nullopt
