@@ -18,6 +18,7 @@
 #include "atoll/ssi/failure.hpp"
 #include "atoll/ssi/migrate_plan.hpp"
 #include "atoll/wire/checkpoint.hpp"
+#include "address_claim.hpp"
 #include "cli.hpp"
 #include "daemon_link.hpp"
 #include "remote.hpp"
@@ -363,7 +364,10 @@ int run_thaw(const Args& args) {
     for (const auto& p : collect(table, unreached))
         if (p.record.name == name)
             refuse("a workload named '" + name + "' runs on " + p.node + " (thaw it --name ANOTHER)");
+    AddressClaim claim;   // held until the restore answered (address_claim.hpp)
     if (!m->address.empty()) {
+        if (!claim.take(m->address))
+            refuse("its address " + m->address + " is being given to a workload by another command right now");
         if (const auto holder = address_holder(table, collect(table, unreached), m->address); !holder.empty())
             refuse("its address " + m->address + " is " + holder + " (a workload with its own address thaws only "
                    "where nothing else answers for it)");

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <algorithm>
 #include <map>
 #include <random>
 #include <string>
@@ -14,6 +15,7 @@
 
 #include "atoll/ssi/failure.hpp"
 #include "atoll/ssi/migrate_plan.hpp"
+#include "address_claim.hpp"
 #include "atoll/wire/messages.hpp"
 #include "cli.hpp"
 #include "daemon_link.hpp"
@@ -70,10 +72,11 @@ EXIT STATUS
 }
 
 // The address for atoll start --ip (ssi::choose_workload_address): every
-// node's address and every workload's are taken.
+// node's address and every workload's are taken, and those this start
+// passed over (`passed`: another command's).
 std::string start_address(const std::string& want, const wire::Nodes& table, const std::vector<Placed>& running,
-                          const std::string& node) {
-    std::map<std::string, std::string> taken;
+                          const std::string& node, const std::map<std::string, std::string>& passed) {
+    std::map<std::string, std::string> taken = passed;
     for (const auto& n : table.nodes)
         taken.emplace(n.address, "node " + n.name + "'s address");
     for (const auto& p : running)
@@ -119,16 +122,39 @@ int run_start(const Args& args) {
         throw UsageError("'" + name + "' is not a workload name (1 to 32 of A-Z a-z 0-9 _ . -): give --name");
     std::vector<std::string> unreached;
     const auto table = node_table();
-    const auto running = collect(table, unreached);
+    auto running = collect(table, unreached);
     for (const auto& p : running)
         if (p.record.name == name)
             throw ssi::Failure("a workload named '" + name + "' runs on " + p.node + " already");
-    std::vector<std::string> cmd{"atoll", "workload", "spawn", name, "--cwd", cwd};
+    // With --ip: the address claimed (address_claim.hpp), then checked
+    // free again, before the workload gets it. With auto, an address
+    // another command holds or took meanwhile is passed over.
+    std::map<std::string, std::string> passed;
+    AddressClaim claim;
     std::string address;
-    if (!ip.empty()) {
-        address = start_address(ip, table, running, node);
-        cmd.insert(cmd.end(), {"--ip", address});
+    for (int tries = 0; !ip.empty(); ++tries) {
+        address = start_address(ip, table, running, node, passed);
+        if (!claim.take(address)) {
+            if (ip != "auto" || tries == 50)
+                throw ssi::Failure(address + " is being given to a workload by another command right now");
+            passed.emplace(address, "claimed by another command");
+            continue;
+        }
+        std::vector<std::string> unr;
+        running = collect(table, unr);   // the check after the claim: see address_claim.hpp
+        const auto holder = std::find_if(running.begin(), running.end(),
+                                         [&](const Placed& p) { return p.record.address == address; });
+        if (holder == running.end())
+            break;
+        claim.release();
+        if (ip != "auto" || tries == 50)
+            throw ssi::Failure(address + " was taken meanwhile by workload " + holder->record.name + " on " +
+                               holder->node);
+        passed.emplace(address, "taken by workload " + holder->record.name);
     }
+    std::vector<std::string> cmd{"atoll", "workload", "spawn", name, "--cwd", cwd};
+    if (!address.empty())
+        cmd.insert(cmd.end(), {"--ip", address});
     cmd.push_back("--");
     cmd.insert(cmd.end(), argv.begin(), argv.end());
     const RemoteResult r = run_on(node, cmd);
@@ -137,7 +163,7 @@ int run_start(const Args& args) {
         throw ssi::Failure("'" + name + "' not started on " + node + ": " + r.reason());
     std::cout << name << " started on " << node << " (pid " << rec->pid
               << (address.empty() ? "" : ", address " + address) << ")\n";
-    return exit_ok;
+    return exit_ok;   // the claim goes: the workload's record holds the address now
 }
 
 // -------------------------------------------------------------- workloads

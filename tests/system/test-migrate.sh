@@ -233,6 +233,13 @@ wait $c; echo "client rc=$?"
 cat /tmp/source2.out
 atoll exec p2 -- atoll workload end srv2
 rm -f /home/srv2.ckpt /home/srv3.ckpt
+echo @@RACE
+atoll start --name r1 --ip auto p1 -- sleep 1000 > /tmp/r1.out 2>&1 & a=$!
+atoll start --name r2 --ip auto p2 -- sleep 1000 > /tmp/r2.out 2>&1 & b=$!
+wait $a; echo "rc=$?"; wait $b; echo "rc=$?"
+cat /tmp/r1.out /tmp/r2.out
+atoll workloads | awk "\$1 ~ /^r[12]\$/ { print \"addr \" \$7 }" | sort -u | grep -c "^addr 10" | sed "s/^/distinct addresses: /"
+atoll exec p1 -- atoll workload end r1; atoll exec p2 -- atoll workload end r2
 echo @@LEFT
 atoll workloads; echo "rc=$?"
 ls /home/.atoll/migrate 2>/dev/null | grep -c . | sed "s/^/image dirs left: /"
@@ -344,6 +351,10 @@ check "... and a new TCP connection to its address reaches it at p2, no byte los
          -n "$(grep -E '^sent [1-9][0-9]* ' <<<"$nf")"
 check "... the statuses: start, freeze, thaw, checkpoint 0; the copy's thaw 1" \
     test "$(grep '^rc=' <<<"$nf" | tr '\n' ' ')" = "rc=0 rc=0 rc=0 rc=0 rc=1 "
+race=$(section RACE)
+context=$race
+check "two atoll start --ip auto at once both start, with two different addresses" \
+    test "$(grep -c '^rc=0$' <<<"$race")" = 2 -a -n "$(grep -x 'distinct addresses: 2' <<<"$race")"
 frz=$(section FREEZE)
 context=$frz
 check "atoll freeze: rc 0, saved to /home/f.ckpt" \
