@@ -654,14 +654,26 @@ int run_migrate(const Args& args) {
         }
         pull_s = seconds_since(t_pull);
         if (!r.ok() && lost_dest.empty() && !r.lost.empty()) {
-            // The source is gone with pages DEST never got: its copy there
-            // cannot run on (a page it lacks would read as zeros).
+            // The source is lost, or our link to it, with pages DEST never
+            // got: its copy there cannot run on (a page it lacks would read
+            // as zeros).
             try {
                 (void)on_dest({"atoll", "workload", "end", name}, false);
                 (void)on_dest({"atoll", "workload", "drop", name}, false);
             } catch (const std::exception&) {
             }
-            (void)keep_logs(dir);
+            // A source that still answers had only its link cut: with
+            // DEST's daemon gone its CRIU resumes the workload there.
+            bool resumed = false;
+            try {
+                resumed = src_lost().empty() && run_on(src, {"atoll", "workload", "resume", name}).ok();
+            } catch (const std::exception&) {
+            }
+            const std::string logs = keep_logs(dir);
+            if (resumed)
+                throw ssi::Failure("move of '" + name + "' failed after the restore (" + r.lost + "); its copy on " +
+                                   f.dest + " was ended, and it runs on at " + src +
+                                   " from the moment of its freeze (CRIU's logs: " + logs + ")");
             throw ssi::Failure("move of '" + name + "' failed after the restore: " + r.lost + " before " + f.dest +
                                " had pulled all of its memory, and its copy on " + f.dest +
                                " was ended: the workload is lost (post-copy's risk; without --postcopy the "
