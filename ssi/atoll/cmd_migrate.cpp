@@ -15,6 +15,7 @@
 
 #include "atoll/ssi/failure.hpp"
 #include "atoll/ssi/migrate_plan.hpp"
+#include "atoll/ssi/size.hpp"
 #include "address_claim.hpp"
 #include "atoll/wire/messages.hpp"
 #include "cli.hpp"
@@ -367,6 +368,8 @@ int run_migrate(const Args& args) {
             postcopy = true;
         } else if (a == "--rounds" && i + 1 < args.size()) {
             const std::string v(args[++i]);
+            if (v != "auto" && !ssi::parse_number(v))
+                throw UsageError("--rounds wants a number or auto, not '" + v + "'");
             policy.max_rounds = v == "auto" ? ssi::auto_rounds_limit : count_argument("--rounds", v);
             rounds_given = true;
         } else if (a.starts_with("-")) {
