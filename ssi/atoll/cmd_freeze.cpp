@@ -303,17 +303,6 @@ EXIT STATUS
 )";
 }
 
-// Who answers for `address` now ("" for no one): a node, or a workload.
-std::string address_holder(const wire::Nodes& table, const std::vector<Placed>& running, const std::string& address) {
-    for (const auto& n : table.nodes)
-        if (n.address == address)
-            return "node " + n.name + "'s address";
-    for (const auto& p : running)
-        if (p.record.address == address)
-            return "the address of workload " + p.record.name + " on " + p.node;
-    return "";
-}
-
 int run_thaw(const Args& args) {
     std::string file, node, name;
     for (std::size_t i = 0; i < args.size(); ++i) {
@@ -368,9 +357,10 @@ int run_thaw(const Args& args) {
     if (!m->address.empty()) {
         if (!claim.take(m->address))
             refuse("its address " + m->address + " is being given to a workload by another command right now");
-        if (const auto holder = address_holder(table, collect(table, unreached), m->address); !holder.empty())
-            refuse("its address " + m->address + " is " + holder + " (a workload with its own address thaws only "
-                   "where nothing else answers for it)");
+        const auto taken = taken_addresses(table, collect(table, unreached));
+        if (const auto holder = taken.find(m->address); holder != taken.end())
+            refuse("its address " + m->address + " is " + holder->second +
+                   " (a workload with its own address thaws only where nothing else answers for it)");
     }
     if (dest.status.mem_available_kib < m->rss_kib + ssi::move_headroom_kib)
         refuse(dest.name + " has " + mib(dest.status.mem_available_kib * 1024) + " available; '" + name + "' needs " +

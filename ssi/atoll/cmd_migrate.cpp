@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <algorithm>
 #include <map>
 #include <random>
 #include <string>
@@ -78,11 +77,7 @@ EXIT STATUS
 std::string start_address(const std::string& want, const wire::Nodes& table, const std::vector<Placed>& running,
                           const std::string& node, const std::map<std::string, std::string>& passed) {
     std::map<std::string, std::string> taken = passed;
-    for (const auto& n : table.nodes)
-        taken.emplace(n.address, "node " + n.name + "'s address");
-    for (const auto& p : running)
-        if (!p.record.address.empty())
-            taken.emplace(p.record.address, "the address of workload " + p.record.name + " on " + p.node);
+    taken.merge(taken_addresses(table, running));
     std::string why;
     bool usage = false;
     const auto a = ssi::choose_workload_address(want, taken, find_node(table, node).address, why, usage);
@@ -143,15 +138,14 @@ int run_start(const Args& args) {
         }
         std::vector<std::string> unr;
         running = collect(table, unr);   // the check after the claim: see address_claim.hpp
-        const auto holder = std::find_if(running.begin(), running.end(),
-                                         [&](const Placed& p) { return p.record.address == address; });
-        if (holder == running.end())
+        const auto taken = taken_addresses(table, running);
+        const auto holder = taken.find(address);
+        if (holder == taken.end())
             break;
         claim.release();
         if (ip != "auto" || tries == 50)
-            throw ssi::Failure(address + " was taken meanwhile by workload " + holder->record.name + " on " +
-                               holder->node);
-        passed.emplace(address, "taken by workload " + holder->record.name);
+            throw ssi::Failure(address + " was taken meanwhile: it is " + holder->second);
+        passed.emplace(address, holder->second);
     }
     std::vector<std::string> cmd{"atoll", "workload", "spawn", name, "--cwd", cwd};
     if (!address.empty())

@@ -42,6 +42,10 @@ const char* const criu_hook_path = "/usr/lib/atoll/criu-hook";
 
 std::string incoming_group(const std::string& name) { return name + "@in"; }
 
+bool valid_port(std::string_view p) {
+    return !p.empty() && p.size() <= 5 && p.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
 std::string trimmed(std::string s) {
     while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
         s.pop_back();

@@ -45,6 +45,8 @@ void cloexec_all_but_stdio();
 
 [[nodiscard]] std::string trimmed(std::string s);
 void write_file(const std::filesystem::path& p, const std::string& text);
+// A TCP port as a command line gives it: 1 to 5 digits.
+[[nodiscard]] bool valid_port(std::string_view p);
 // NAME, checked (UsageError otherwise).
 [[nodiscard]] std::string checked_name(std::string_view n);
 [[nodiscard]] std::string joined(const std::vector<std::string>& argv);

@@ -386,7 +386,7 @@ int verb_receive(const Args& args) {
     const std::string round(args[2]), port(args[3]);
     const std::string prev = args.size() == 6 ? std::string(args[5]) : "";
     if (!ssi::valid_workload_name(round) || (!prev.empty() && !ssi::valid_workload_name(prev)) ||
-        port.find_first_not_of("0123456789") != std::string::npos || port.empty() || port.size() > 5)
+        !valid_port(port))
         throw UsageError("workload receive NAME ROUND PORT [--prev ROUND]");
     if (prev.empty())
         verb_drop(name);   // a first round: nothing of an earlier move stays

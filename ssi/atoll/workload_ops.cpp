@@ -64,6 +64,16 @@ std::vector<Placed> collect(const wire::Nodes& table, std::vector<std::string>& 
     return out;
 }
 
+std::map<std::string, std::string> taken_addresses(const wire::Nodes& table, const std::vector<Placed>& running) {
+    std::map<std::string, std::string> taken;
+    for (const auto& n : table.nodes)
+        taken.emplace(n.address, "node " + n.name + "'s address");
+    for (const auto& p : running)
+        if (!p.record.address.empty())
+            taken.emplace(p.record.address, "the address of workload " + p.record.name + " on " + p.node);
+    return taken;
+}
+
 fs::path stamped_dir(const fs::path& base, const std::string& name) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::system_clock::now().time_since_epoch())

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,12 @@ struct Placed {
 // Every workload of every up node (`atoll workload list` on each);
 // `unreached` names the up nodes that did not answer.
 [[nodiscard]] std::vector<Placed> collect(const wire::Nodes& table, std::vector<std::string>& unreached);
+
+// Every address the cluster answers for, each with who holds it ("node
+// p1's address", "the address of workload srv on p2"): the nodes' own and
+// the workloads' (atoll start --ip, atoll thaw).
+[[nodiscard]] std::map<std::string, std::string> taken_addresses(const wire::Nodes& table,
+                                                                 const std::vector<Placed>& running);
 
 // A whole file's text ("" when it cannot be read: a record or log that is
 // not there reads as empty).

@@ -16,14 +16,6 @@ namespace atl::cli::postcopy {
 
 using namespace here;
 
-namespace {
-
-bool valid_port(std::string_view p) {
-    return !p.empty() && p.size() <= 5 && p.find_first_not_of("0123456789") == std::string_view::npos;
-}
-
-}  // namespace
-
 int verb_send_lazy(const Args& args) {
     const char* usage = "workload send-lazy NAME DIR PORT [--net]";
     if ((args.size() != 4 && args.size() != 5) || !valid_port(args[3]) || (args.size() == 5 && args[4] != "--net"))
