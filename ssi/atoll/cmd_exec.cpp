@@ -315,10 +315,17 @@ int run_exec(const Args& args) {
         Run r;
         r.node = n;
         try {
-            r.link = one ? routed_link(n.name, r.node) : routed_link(n.id);
-            r.link->send(ATOLL_WIRE_EXEC, o.req.encode());
-            if (prefixed)
-                r.link->send(ATOLL_WIRE_STDIN_EOF);
+            const auto first = [&](DaemonLink& l) {
+                l.send(ATOLL_WIRE_EXEC, o.req.encode());
+                if (prefixed)
+                    l.send(ATOLL_WIRE_STDIN_EOF);
+            };
+            if (one) {
+                r.link = routed_link(n.name, r.node, first);
+            } else {
+                r.link = routed_link(n.id);
+                first(*r.link);
+            }
         } catch (const UnknownNode&) {
             throw;   // nothing was started: a refusal (status 1), as for a list of nodes
         } catch (const ssi::Failure& e) {

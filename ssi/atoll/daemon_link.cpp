@@ -140,9 +140,12 @@ const char* node_state_word(std::uint32_t state) {
     }
 }
 
-std::unique_ptr<DaemonLink> routed_link(const std::string& name_or_id, wire::NodeEntry& who) {
+std::unique_ptr<DaemonLink> routed_link(const std::string& name_or_id, wire::NodeEntry& who,
+                                        const std::function<void(DaemonLink&)>& behind) {
     auto link = std::make_unique<DaemonLink>();
     link->send(ATOLL_WIRE_ROUTE_NAME, wire::Text{name_or_id}.encode());
+    if (behind)
+        behind(*link);
     std::string why;
     const auto f = link->receive(why, 15000);
     if (!f)

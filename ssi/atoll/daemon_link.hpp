@@ -3,6 +3,7 @@
 // poll(2).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -67,10 +68,12 @@ public:
 // A new connection routed to the node named `name_or_id`, resolved by the
 // daemon as it routes (no node table first: one connection, one round
 // trip less). `who` gets the node's id and name from its WELCOME. Throws
-// UnknownNode, or ssi::Failure when the node cannot be reached. (Nothing
-// is sent behind the ROUTE_NAME before its answer: a daemon older than
-// ROUTE_NAME refuses it without closing, and would serve what follows
-// itself, on the wrong node.)
-[[nodiscard]] std::unique_ptr<DaemonLink> routed_link(const std::string& name_or_id, wire::NodeEntry& who);
+// UnknownNode, or ssi::Failure when the node cannot be reached.
+// `behind` sends the first frames right behind the ROUTE_NAME, before its
+// answer (one round trip less): a daemon that refuses the route ends the
+// connection and serves none of them, and a daemon of another wire version
+// refuses the first frame (every header carries the version).
+[[nodiscard]] std::unique_ptr<DaemonLink> routed_link(const std::string& name_or_id, wire::NodeEntry& who,
+                                                      const std::function<void(DaemonLink&)>& behind = {});
 
 }  // namespace atl::cli

@@ -44,12 +44,13 @@ Watch node_lost_watch(const std::string& name) {
 
 RemoteResult run_on(const std::string& node, const std::vector<std::string>& argv, const Watch& watch) {
     wire::NodeEntry who;
-    auto link = routed_link(node, who);
     wire::Exec req;
     req.argv = argv;
     req.cwd = "/";
-    link->send(ATOLL_WIRE_EXEC, req.encode());
-    link->send(ATOLL_WIRE_STDIN_EOF);
+    auto link = routed_link(node, who, [&](DaemonLink& l) {
+        l.send(ATOLL_WIRE_EXEC, req.encode());
+        l.send(ATOLL_WIRE_STDIN_EOF);
+    });
     RemoteResult r;
     using Clock = std::chrono::steady_clock;
     auto next_look = Clock::now() + std::chrono::seconds(1);

@@ -23,6 +23,9 @@ namespace atl::atolld {
 namespace {
 
 constexpr auto tick_every = std::chrono::seconds(1);
+// Idle connections kept per peer (give_back): enough for a few execs at
+// once without a dial, few enough that their keepalive costs nothing.
+constexpr std::size_t max_idle = 2;
 constexpr auto up_within = std::chrono::seconds(3);   // answered this recently: up
 constexpr auto dial_limit = std::chrono::seconds(3);
 
@@ -317,57 +320,79 @@ void Daemon::tick() {
 }
 
 void Daemon::refill_spare(Peer& p) {
-    if (p.spare_dialing || (p.spare && !p.spare->closed()))
+    std::erase_if(p.idle, [](const auto& c) { return c->ending(); });
+    if (p.spare_dialing || !p.idle.empty())
         return;
-    p.spare.reset();
     p.spare_dialing = true;
     const std::uint32_t id = p.addr.id;
-    auto find = [this, id]() -> Peer* {
-        for (auto& q : peers_)
-            if (q.addr.id == id)
-                return &q;
-        return nullptr;
-    };
     dial(
         p.addr,
-        [find](std::shared_ptr<Conn> c, const wire::Welcome& w) {
-            Peer* q = find();
-            if (q == nullptr)
-                return c->close("no such peer");
-            q->spare_dialing = false;
-            q->spare = c;
-            q->spare_welcome = w;
-            // Idle until taken; the keepalive's PINGs are answered below
-            // this. A spare that dies is simply not there next time.
-            std::weak_ptr<Conn> cw = c;
-            c->set_handlers([](wire::Frame&) {},
-                            [find, cw](const std::string&) {
-                                if (Peer* r = find(); r != nullptr && r->spare == cw.lock())
-                                    r->spare.reset();
-                            });
+        [this, id](std::shared_ptr<Conn> c, const wire::Welcome& w) {
+            for (auto& q : peers_)
+                if (q.addr.id == id) {
+                    q.spare_dialing = false;
+                    q.spare_welcome = w;
+                    return keep_idle(q, std::move(c));
+                }
+            c->close("no such peer");
         },
-        [find](const std::string&) {
-            if (Peer* q = find())
-                q->spare_dialing = false;   // the next tick tries again
+        [this, id](const std::string&) {
+            for (auto& q : peers_)
+                if (q.addr.id == id)
+                    q.spare_dialing = false;   // the next tick tries again
         });
+}
+
+void Daemon::keep_idle(Peer& p, std::shared_ptr<Conn> c) {
+    // Idle until taken; the keepalive's PINGs are answered below this. One
+    // that dies is simply not there next time.
+    const std::uint32_t id = p.addr.id;
+    std::weak_ptr<Conn> cw = c;
+    c->set_handlers([](wire::Frame&) {},
+                    [this, id, cw](const std::string&) {
+                        for (auto& q : peers_)
+                            if (q.addr.id == id)
+                                std::erase_if(q.idle, [&](const auto& x) { return x == cw.lock() || x->ending(); });
+                    });
+    p.idle.push_back(std::move(c));
+}
+
+void Daemon::give_back(std::uint32_t node, std::shared_ptr<Conn> c) {
+    if (c->ending())
+        return;
+    for (auto& p : peers_) {
+        if (p.addr.id != node)
+            continue;
+        std::erase_if(p.idle, [](const auto& x) { return x->ending(); });
+        if (p.idle.size() < max_idle)
+            return keep_idle(p, std::move(c));
+        break;
+    }
+    c->close("enough idle connections");
 }
 
 void Daemon::open_route(const NodeAddress& node, Dialed ok, Failed fail) {
     for (auto& p : peers_) {
-        if (p.addr.id != node.id || !p.spare || p.spare->closed())
+        if (p.addr.id != node.id)
             continue;
-        auto c = std::move(p.spare);
-        p.spare.reset();
+        std::erase_if(p.idle, [](const auto& c) { return c->ending(); });
+        if (p.idle.empty())
+            break;
+        auto c = std::move(p.idle.back());
+        p.idle.pop_back();
         const wire::Welcome w = p.spare_welcome;
         c->set_handlers(nullptr, nullptr);
         ok(c, w);
-        // The next spare once this exec's first frames are on their way:
-        // its connect and handshake would otherwise take the CPU from them.
-        asio::post(io_, [this, id = node.id] {
-            for (auto& q : peers_)
-                if (q.addr.id == id)
-                    refill_spare(q);
-        });
+        // The last idle one is taken: the next is dialed once this exec's
+        // first frames are on their way (its connect and handshake would
+        // otherwise take the CPU from them). While one is out, its own
+        // return after the job usually makes this unneeded.
+        if (p.idle.empty())
+            asio::post(io_, [this, id = node.id] {
+                for (auto& q : peers_)
+                    if (q.addr.id == id)
+                        refill_spare(q);
+            });
         return;
     }
     dial(node, std::move(ok), std::move(fail));

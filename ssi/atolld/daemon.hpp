@@ -43,10 +43,14 @@ public:
     using Dialed = std::function<void(std::shared_ptr<Conn>, const wire::Welcome&)>;
     using Failed = std::function<void(const std::string& why)>;
     void dial(const NodeAddress& node, Dialed ok, Failed fail);
-    // A connection to `node` for a client routed there: the spare one kept
-    // ready for it when there is one (and a new spare is dialed behind
-    // it), else a fresh dial. `ok` may run before this returns.
+    // A connection to `node` for a client routed there: an idle one when
+    // there is one (a new one is dialed behind the last), else a fresh
+    // dial. `ok` may run before this returns.
     void open_route(const NodeAddress& node, Dialed ok, Failed fail);
+    // A routed connection whose job reported its EXIT and whose client has
+    // gone: kept idle for the next client (at most max_idle per peer),
+    // else closed.
+    void give_back(std::uint32_t node, std::shared_ptr<Conn> c);
 
     void log(const std::string& line) const;
 
@@ -58,11 +62,12 @@ private:
         std::optional<wire::Status> status;
         std::chrono::steady_clock::time_point answered{};
         std::string last_error;
-        // An authenticated connection dialed ahead of need, so that an
-        // exec does not wait for a TCP connect and the key's handshake.
-        // Each one serves one routed client, then closes (one session per
-        // connection keeps "the link broke" meaning "that job's link").
-        std::shared_ptr<Conn> spare;
+        // Authenticated connections ready for a routed client, so that an
+        // exec waits for no TCP connect and no handshake: one dialed ahead
+        // of need, and those whose job is over (give_back). A connection
+        // carries one job at a time, so "the link broke" still means "that
+        // job's link".
+        std::vector<std::shared_ptr<Conn>> idle;
         wire::Welcome spare_welcome;
         bool spare_dialing = false;
     };
@@ -71,6 +76,9 @@ private:
     void accept_local();
     void tick();
     void refill_spare(Peer& p);
+    // Makes `c` one of p's idle connections (handlers that drop it when it
+    // closes).
+    void keep_idle(Peer& p, std::shared_ptr<Conn> c);
     void watch_children();
     // The box's partition table: read here on the host, the host's last
     // STATUS elsewhere; nullopt when the host has not answered lately.

@@ -37,7 +37,12 @@ void Session::on_close(const std::string& why) {
         job_.reset();
     }
     if (upstream_) {
-        upstream_->close("the client left");
+        // After the job's EXIT the node's side is over and the connection
+        // serves the next client; before it, closing it ends the job there.
+        if (upstream_exited_)
+            d_.give_back(route_node_, std::move(upstream_));
+        else
+            upstream_->close("the client left");
         upstream_.reset();
     }
     if (!local_ && (!hs_ || !hs_->done()))
@@ -109,8 +114,11 @@ void Session::serve(wire::Frame& f) {
         const auto req = wire::Exec::decode(f.payload);
         if (!req)
             return error(ATOLL_WIRE_E_MALFORMED, "malformed EXEC", true);
-        if (exec_asked_)
-            return error(ATOLL_WIRE_E_UNEXPECTED, "one EXEC per connection", true);
+        if (exec_asked_ && !job_done_)
+            return error(ATOLL_WIRE_E_UNEXPECTED, "one EXEC at a time on a connection", true);
+        // The previous job (if any) reported its end: nothing of it runs.
+        job_.reset();
+        job_done_ = false;
         exec_asked_ = true;
         return exec(*req);
     }
@@ -129,19 +137,19 @@ void Session::serve(wire::Frame& f) {
         return;
     }
     case ATOLL_WIRE_STDIN:
-        if (job_)
+        if (job_ && !job_done_)
             job_->stdin_data(f.payload);
         return;
     case ATOLL_WIRE_STDIN_EOF:
-        if (job_)
+        if (job_ && !job_done_)
             job_->stdin_eof();
         return;
     case ATOLL_WIRE_WINSIZE:
-        if (const auto w = wire::Winsize::decode(f.payload); w && job_)
+        if (const auto w = wire::Winsize::decode(f.payload); w && job_ && !job_done_)
             job_->resize(w->rows, w->cols);
         return;
     case ATOLL_WIRE_SIGNAL:
-        if (const auto n = wire::Number::decode(f.payload); n && job_)
+        if (const auto n = wire::Number::decode(f.payload); n && job_ && !job_done_)
             job_->signal(static_cast<int>(n->value));
         return;
     default:
@@ -160,6 +168,7 @@ void Session::route(std::uint32_t node) {
     if (addr == nullptr)
         return error(ATOLL_WIRE_E_NO_NODE, "no node " + std::to_string(node) + " in this cluster", true);
     routed_ = true;
+    route_node_ = node;
     const std::string who = addr->name + " (" + addr->address + ")";
     auto self = shared_from_this();
     d_.open_route(
@@ -171,7 +180,11 @@ void Session::route(std::uint32_t node) {
             }
             self->upstream_ = up;
             up->set_handlers(
-                [self](wire::Frame& f) { self->conn_->send(f.type, f.payload); },
+                [self](wire::Frame& f) {
+                    if (f.type == ATOLL_WIRE_EXIT)
+                        self->upstream_exited_ = true;
+                    self->conn_->send(f.type, f.payload);
+                },
                 [self, who](const std::string& why) {
                     self->upstream_.reset();
                     if (!self->conn_->closed())
@@ -195,9 +208,18 @@ void Session::exec(const wire::Exec& req) {
         if (auto c = w.lock())
             c->send(type, data);
     };
-    sink.exit = [w](const wire::Exit& e) {
+    sink.exit = [w, ws = weak_from_this(), &io = d_.io()](const wire::Exit& e) {
         if (auto c = w.lock())
             c->send(ATOLL_WIRE_EXIT, e.encode());
+        if (auto s = ws.lock()) {
+            s->job_done_ = true;
+            // The job goes (its descriptors, its cgroup) once this call from
+            // it has returned, not when the connection's next EXEC comes.
+            asio::post(io, [ws] {
+                if (auto s2 = ws.lock(); s2 && s2->job_done_)
+                    s2->job_.reset();
+            });
+        }
     };
     sink.backlog = [w]() -> std::size_t {
         auto c = w.lock();
@@ -208,10 +230,12 @@ void Session::exec(const wire::Exec& req) {
     job_ = ExecJob::start(d_.io(), req, std::move(sink), why, status);
     if (!job_) {
         error(ATOLL_WIRE_E_EXEC, d_.config().name + ": " + why, false);
+        job_done_ = true;
         conn_->send(ATOLL_WIRE_EXIT, wire::Exit{static_cast<std::uint32_t>(status), 0}.encode());
         return;
     }
-    conn_->send(ATOLL_WIRE_STARTED, wire::Number{static_cast<std::uint32_t>(job_->pid())}.encode());
+    if ((req.flags & ATOLL_EXEC_F_STARTED) != 0)
+        conn_->send(ATOLL_WIRE_STARTED, wire::Number{static_cast<std::uint32_t>(job_->pid())}.encode());
 }
 
 }  // namespace atl::atolld

@@ -38,11 +38,18 @@ private:
     asio::steady_timer handshake_deadline_;
     std::shared_ptr<ExecJob> job_;
     bool exec_asked_ = false;
+    // The job's EXIT is sent: a connection from another daemon may carry
+    // the next EXEC (one at a time); frames for the old job are ignored.
+    bool job_done_ = false;
     // Relay: the connection to the node this one was routed to, and what
     // the client sent before it was up.
     bool routed_ = false;
+    std::uint32_t route_node_ = 0;
     std::shared_ptr<Conn> upstream_;
     std::vector<wire::Frame> early_;
+    // The routed job's EXIT came back: once the client has gone, the
+    // connection goes back to the daemon's idle ones (Daemon::give_back).
+    bool upstream_exited_ = false;
 };
 
 }  // namespace atl::atolld

@@ -7,7 +7,8 @@
 # by NODE:PID; atoll top sees the busiest process; atoll cp copies both ways with modes and checksums; hostile
 # connections are refused and the
 # daemon keeps serving; a partition that dies mid-exec ends the client with
-# 255 naming it; a stopped partition shows as stopped.
+# 255 naming it; a stopped partition shows as stopped; execs one after
+# another reuse the daemons' connection (none is closed).
 . "$(dirname "$0")/lib.sh"
 
 box '
@@ -31,6 +32,12 @@ echo @@ALL
 atoll exec --all -- hostname | sort
 echo @@ENV
 atoll exec p3 --env GREETING=hi --cwd /tmp -- sh -c "echo \$GREETING \$(pwd)"
+echo @@REUSE
+# Closed connections to p2 (10.77.0.3:7117) waiting out TIME_WAIT here.
+tw() { awk "\$3 == \"03004D0A:1BCD\" && \$4 == \"06\"" /proc/net/tcp | wc -l; }
+before=$(tw)
+for i in 1 2 3 4 5 6 7 8; do atoll exec p2 -- sh -c "echo run$i; exit $i"; echo "rc=$?"; done
+echo "closed: $(($(tw) - before))"
 echo @@PTY
 printf "tty\nstty size\necho \$((6*7))\nsleep 1006 &\njobs\nexit 3\n" |
     atoll-pty --size 40x100 sh -c "atoll exec -t p1 -- sh -i; echo rc=\$?" | tr -d "\r"
@@ -118,6 +125,11 @@ check "stdout and stderr stay separate" \
 check "--all runs on every node, prefixed" \
     test "$(section ALL | tr '\n' ' ')" = "host: host p1: p1 p2: p2 p3: p3 "
 check "--env and --cwd are passed" test "$(section ENV)" = "hi /tmp"
+reuse=$(section REUSE)
+check "eight execs in a row on p2: each its own output and status" \
+    test "$(head -16 <<<"$reuse" | tr '\n' ' ')" = "run1 rc=1 run2 rc=2 run3 rc=3 run4 rc=4 run5 rc=5 run6 rc=6 run7 rc=7 run8 rc=8 "
+check "... over connections kept between them: none closed" \
+    test "$(sed -n 's/^closed: //p' <<<"$reuse")" -le 0
 pty=$(section PTY)
 # (Output lines may start with the shell's prompt: the terminal echoed all
 # the input at once, before the shell read it.)

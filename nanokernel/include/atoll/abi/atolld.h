@@ -44,7 +44,7 @@
 #include "abi.h"
 
 #define ATOLL_WIRE_MAGIC 0x444c5441u /* "ATLD" as little-endian bytes */
-#define ATOLL_WIRE_VERSION 3u   /* 2: PS gives each process's workload; 3: each kernel's NUMA node */
+#define ATOLL_WIRE_VERSION 4u   /* 2: PS gives each process's workload; 3: each kernel's NUMA node; 4: EXECs one after another on a connection, STARTED only when asked */
 #define ATOLL_WIRE_MAX_PAYLOAD (1u << 20)   /* 1 MiB: a larger frame ends the connection */
 #define ATOLL_WIRE_MAX_STR (64u << 10)      /* one argument, variable or path */
 #define ATOLL_WIRE_MAX_LIST 4096u           /* arguments or variables of one EXEC */
@@ -82,7 +82,7 @@ enum atoll_wire_type {
 				     * u32 envc, envc x str "K=V", str cwd ("" = the daemon's);
 				     * with ATOLL_EXEC_F_PTY then u32 rows, u32 cols (the
 				     * terminal's size, 1..ATOLL_WIRE_MAX_WINSIZE each) */
-	ATOLL_WIRE_STARTED = 33,    /* S: u32 pid (the remote process group's leader) */
+	ATOLL_WIRE_STARTED = 33,    /* S: u32 pid (the remote process group's leader; only for an EXEC with ATOLL_EXEC_F_STARTED) */
 	ATOLL_WIRE_STDIN = 34,      /* C: bytes */
 	ATOLL_WIRE_STDIN_EOF = 35,  /* C: (empty) */
 	ATOLL_WIRE_STDOUT = 36,     /* S: bytes */
@@ -132,7 +132,11 @@ enum atoll_node_state {
  * STDOUT (no STDERR), STDIN_EOF sends the terminal's end-of-file character,
  * and WINSIZE resizes it. Unknown flags are refused. */
 #define ATOLL_EXEC_F_PTY (1u << 0)
-#define ATOLL_EXEC_F_ALL ATOLL_EXEC_F_PTY
+/* Answer STARTED once the command runs (revision 4: without it the daemon
+ * sends none, one frame less across the vnet per exec for a client that
+ * has no use for the pid). */
+#define ATOLL_EXEC_F_STARTED (1u << 1)
+#define ATOLL_EXEC_F_ALL (ATOLL_EXEC_F_PTY | ATOLL_EXEC_F_STARTED)
 #define ATOLL_WIRE_MAX_WINSIZE 4096u
 
 struct atoll_wire_header {
