@@ -54,6 +54,9 @@ if [ -e "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ]; then
     exit 0
 fi
 mkdir -p "$out"
+# Absolute: `make -C KSRC modules_install` below resolves INSTALL_MOD_PATH
+# from inside the kernel tree (a relative one put the modules there).
+out=$(cd "$out" && pwd)
 tmp=$(mktemp -d "$out/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
