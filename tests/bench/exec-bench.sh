@@ -4,7 +4,8 @@
 # console (atoll run), and a local `sh -c true` on the host, interleaved in
 # rounds of 10 of each, each run timed
 # in the box's host by atoll-timeit (CLOCK_MONOTONIC). Median, 99th percentile, min, max and
-# execs per second (sequential), with ratios against the local baseline.
+# execs per second (sequential), with ratios against the local baseline;
+# a run on a machine that was not idle is flagged (machine.sh).
 #
 #   exec-bench.sh ROOT OUT_DIR [COUNT]
 set -euo pipefail
@@ -22,6 +23,8 @@ r=0; while [ $r -lt '"$((count / 10))"' ]; do
   r=$((r+1))
 done
 echo "@@load $(cut -d" " -f1-3 /proc/loadavg)"'
+. "$(dirname "$0")/machine.sh"
+busy0=$(machine_busy)
 load0=$(cut -d" " -f1 /proc/loadavg)
 o=$(BOX_LOGDIR=$out/box BOX_TIMEOUT=3600 make -s -C "$root" run CMD="$cmd" 2>"$out/make.stderr") || {
     echo "exec-bench: the box run failed (logs: $out/box)" >&2; exit 1; }
@@ -60,3 +63,4 @@ print(f"atoll run / atoll exec, medians: {statistics.median(t['run']) / statisti
       f"Timer: CLOCK_MONOTONIC in the box's host (atoll-timeit). Machine load average: {sys.argv[2]} at the start, "
       f"{sys.argv[3]} at the end; the box's host: {box_load}.")
 PY
+machine_note "$busy0" "$load0" "$(cut -d" " -f1 /proc/loadavg)" | tee -a "$out/exec-summary.md"

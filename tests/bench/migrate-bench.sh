@@ -46,6 +46,8 @@ r=0; while [ $r -lt '"$rounds"' ]; do
   r=$((r+1))
 done
 echo "@@load $(cut -d" " -f1-3 /proc/loadavg)"'
+. "$(dirname "$0")/machine.sh"
+busy0=$(machine_busy)
 load0=$(cut -d" " -f1 /proc/loadavg)
 o=$(BOX_ROOT=debian BOX_LOGDIR=$out/box BOX_TIMEOUT=5400 make -s -C "$root" run CMD="$cmd" 2>"$out/make.stderr") || {
     echo "migrate-bench: the box run failed (logs: $out/box)" >&2; exit 1; }
@@ -100,3 +102,4 @@ print(f"\nMedian (min-max) over rounds. Workload: atoll-heartbeat, rewriting {sy
       f"Downtime seen: the longest gap between its 1 ms UDP datagrams at the host (CLOCK_MONOTONIC there). "
       f"Machine load average: {sys.argv[2]} at the start, {sys.argv[3]} at the end; the box's host: {box_load}.")
 PY
+machine_note "$busy0" "$(cut -d" " -f1 <<<"$load0")" "$(cut -d" " -f1 /proc/loadavg)" | tee -a "$out/migrate-summary.md"

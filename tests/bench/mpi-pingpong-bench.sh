@@ -48,6 +48,8 @@ side() {
 }
 r=0; while [ $r -lt '"$rounds"' ]; do side shm $r; side vnet $r; side tcp $r; side lo $r; r=$((r+1)); done
 echo "@@load $(cut -d" " -f1-3 /proc/loadavg)"'
+. "$(dirname "$0")/machine.sh"
+busy0=$(machine_busy)
 load0=$(cut -d" " -f1-3 /proc/loadavg)
 o=$(BOX_ROOT=debian BOX_CPUS=6 BOX_PARTITIONS=2 BOX_LOGDIR=$out/box BOX_TIMEOUT=$((rounds * 1000 + 600)) \
     make -s -C "$root" run CMD="$cmd" 2>"$out/make.stderr") || {
@@ -98,3 +100,4 @@ for side in ("shm", "vnet"):
 print(f"- Retried after a hang or failure: {', '.join(retries) if retries else 'none'}.")
 print(f"- Machine load average: {sys.argv[2]} at the start, {sys.argv[3]} at the end; the box's host: {box_load}.")
 PY
+machine_note "$busy0" "$(cut -d" " -f1 <<<"$load0")" "$(cut -d" " -f1 /proc/loadavg)" | tee -a "$out/pingpong-summary.md"
