@@ -357,15 +357,19 @@ void Daemon::keep_idle(Peer& p, std::shared_ptr<Conn> c) {
     p.idle.push_back(std::move(c));
 }
 
-void Daemon::give_back(std::uint32_t node, std::shared_ptr<Conn> c) {
+void Daemon::give_back(std::uint32_t node, std::shared_ptr<Conn> c, const wire::Welcome& w) {
     if (c->ending())
         return;
     for (auto& p : peers_) {
         if (p.addr.id != node)
             continue;
         std::erase_if(p.idle, [](const auto& x) { return x->ending(); });
-        if (p.idle.size() < max_idle)
+        if (p.idle.size() < max_idle) {
+            // A connection dialed for a client (none was idle) may come back
+            // before any spare was dialed: its WELCOME is the node's too.
+            p.spare_welcome = w;
             return keep_idle(p, std::move(c));
+        }
         break;
     }
     c->close("enough idle connections");

@@ -49,8 +49,8 @@ public:
     void open_route(const NodeAddress& node, Dialed ok, Failed fail);
     // A routed connection whose job reported its EXIT and whose client has
     // gone: kept idle for the next client (at most max_idle per peer),
-    // else closed.
-    void give_back(std::uint32_t node, std::shared_ptr<Conn> c);
+    // else closed. `w` is the WELCOME the node gave on it.
+    void give_back(std::uint32_t node, std::shared_ptr<Conn> c, const wire::Welcome& w);
 
     void log(const std::string& line) const;
 
@@ -68,6 +68,8 @@ private:
         // carries one job at a time, so "the link broke" still means "that
         // job's link".
         std::vector<std::shared_ptr<Conn>> idle;
+        // The node's WELCOME (the same on each of its connections), for
+        // the client that takes an idle one.
         wire::Welcome spare_welcome;
         bool spare_dialing = false;
     };

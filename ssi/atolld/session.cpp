@@ -40,7 +40,7 @@ void Session::on_close(const std::string& why) {
         // After the job's EXIT the node's side is over and the connection
         // serves the next client; before it, closing it ends the job there.
         if (upstream_exited_)
-            d_.give_back(route_node_, std::move(upstream_));
+            d_.give_back(route_node_, std::move(upstream_), upstream_welcome_);
         else
             upstream_->close("the client left");
         upstream_.reset();
@@ -179,6 +179,7 @@ void Session::route(std::uint32_t node) {
                 return;
             }
             self->upstream_ = up;
+            self->upstream_welcome_ = w;
             up->set_handlers(
                 [self](wire::Frame& f) {
                     if (f.type == ATOLL_WIRE_EXIT)

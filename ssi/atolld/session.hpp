@@ -45,6 +45,7 @@ private:
     // the client sent before it was up.
     bool routed_ = false;
     std::uint32_t route_node_ = 0;
+    wire::Welcome upstream_welcome_;   // the node's, handed back with the connection
     std::shared_ptr<Conn> upstream_;
     std::vector<wire::Frame> early_;
     // The routed job's EXIT came back: once the client has gone, the

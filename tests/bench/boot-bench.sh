@@ -54,6 +54,9 @@ partition_boot() {
     sed -n 's/^@@T \([0-9.]*\) \([0-9.]*\)$/\1 \2/p' <<<"$o" | awk '{ printf "%.2f\n", $2 - $1 }'
 }
 
+. "$(dirname "$0")/machine.sh"
+busy0=$(machine_busy)
+load0=$(cut -d" " -f1 /proc/loadavg)
 echo "boot-bench: $rounds rounds, accel $accel" >&2
 : > "$out/boot.tsv"
 for r in $(seq 1 "$rounds"); do
@@ -73,3 +76,4 @@ print(f"| cold `qemu -kernel` (1 vCPU, 1 GiB) | {cold:.2f} |")
 print(f"| `atoll boot` partition | {part:.2f} |")
 print(f"| ratio partition / cold | {part / cold:.2f} |")
 PY
+machine_note "$busy0" "$load0" "$(cut -d" " -f1 /proc/loadavg)" | tee -a "$out/boot-summary.md"

@@ -33,6 +33,9 @@ for r in $(seq 1 '"$rounds"'); do
   atoll restart 3 >/dev/null || exit 1
 done'
 echo "lifecycle-bench: $rounds rounds in one box" >&2
+. "$(dirname "$0")/machine.sh"
+busy0=$(machine_busy)
+load0=$(cut -d" " -f1 /proc/loadavg)
 o=$(BOX_BOOT=1,2 BOX_LOGDIR=$out/box make -s -C "$root" run CMD="$cmd" 2>"$out/make.stderr") || {
     echo "lifecycle-bench: the box run failed (logs: $out/box)" >&2; exit 1; }
 sed -n 's/^@@\([a-z]*\) \([0-9]*\) \([0-9.]*\) \([0-9.]*\)$/\1\t\2\t\3\t\4/p' <<<"$o" > "$out/lifecycle.tsv"
@@ -52,3 +55,4 @@ for kind, label in (("stop", "`atoll stop` (clean)"), ("force", "`atoll stop --f
     m = statistics.median(t[kind])
     print(f"| {label} | {m:.2f} | {m / boot:.2f} |")
 PY
+machine_note "$busy0" "$load0" "$(cut -d" " -f1 /proc/loadavg)" | tee -a "$out/lifecycle-summary.md"

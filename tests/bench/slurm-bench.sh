@@ -25,6 +25,8 @@ r=0; while [ $r -lt '"$((count / 5))"' ]; do
   r=$((r+1))
 done
 echo "@@load $(cut -d" " -f1-3 /proc/loadavg)"'
+. "$(dirname "$0")/machine.sh"
+busy0=$(machine_busy)
 load0=$(cut -d" " -f1 /proc/loadavg)
 o=$(BOX_ROOT=debian BOX_LOGDIR=$out/box BOX_TIMEOUT=3600 make -s -C "$root" run CMD="$cmd" 2>"$out/make.stderr") || {
     echo "slurm-bench: the box run failed (logs: $out/box)" >&2; exit 1; }
@@ -56,3 +58,4 @@ print(f"srun / atoll exec per round ({len(r)} rounds of 5): min {r[0]:.1f}x, med
       f"max {r[-1]:.1f}x. Timer: CLOCK_MONOTONIC in the box's host (atoll-timeit). Machine load average: "
       f"{sys.argv[2]} at the start, {sys.argv[3]} at the end; the box's host: {box_load}.")
 PY
+machine_note "$busy0" "$load0" "$(cut -d" " -f1 /proc/loadavg)" | tee -a "$out/slurm-summary.md"

@@ -31,6 +31,8 @@ echo "@@read $a $(atoll exec p3 -- atoll-timeit 1 dd if=/usr/bin/atoll of=/dev/n
 echo "@@readbig ${f%% *} $(atoll exec p3 -- atoll-timeit 1 dd if=${f#* } of=/dev/null bs=1M)"
 '
 : > "$out/userland.tsv"
+. "$(dirname "$0")/machine.sh"
+busy0=$(machine_busy)
 load0=$(cut -d" " -f1 /proc/loadavg)
 for r in $(seq 1 "$rounds"); do
     for kind in initramfs debian; do
@@ -67,3 +69,4 @@ print()
 print("Files read: " + "; ".join(f"{k}: `{f.split(' ', 1)[1]}` ({int(f.split(' ')[0]) >> 20} MiB)" for k, f in files))
 print(f"Build machine load (1 min) before/after: {sys.argv[2]} / {sys.argv[3]}")
 PY
+machine_note "$busy0" "$load0" "$(cut -d" " -f1 /proc/loadavg)" | tee -a "$out/userland-summary.md"

@@ -52,6 +52,9 @@ for r in $(seq 1 '"$rounds"'); do
   echo "@@vnet1500 $r $(on 1 "iperf3 -c p2 -t '"$secs"' -f m $rx")"
 done'
 echo "vnet-bench: $rounds rounds of ${secs}s in one box" >&2
+. "$(dirname "$0")/machine.sh"
+busy0=$(machine_busy)
+load0=$(cut -d" " -f1 /proc/loadavg)
 o=$(BOX_LOGDIR=$out/box BOX_TIMEOUT=1800 make -s -C "$root" run CMD="$cmd" 2>"$out/make.stderr") || {
     echo "vnet-bench: the box run failed (logs: $out/box)" >&2; exit 1; }
 sed -n 's/^@@\([a-z0-9_]*\) \([0-9]*\) \([0-9.]*\)$/\1\t\2\t\3/p' <<<"$o" > "$out/vnet.tsv"
@@ -78,3 +81,4 @@ print(f"| ping, p1 -> p2 | {m['rtt_vnet']:.3f} ms | {m['rtt_vnet'] / m['rtt_loop
 if "tx_dropped" in t:
     print(f"\np1's vnet0 tx_dropped after the run: {t['tx_dropped'][0]:.0f} frames")
 PY
+machine_note "$busy0" "$load0" "$(cut -d" " -f1 /proc/loadavg)" | tee -a "$out/vnet-summary.md"
