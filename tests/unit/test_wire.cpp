@@ -98,6 +98,21 @@ TEST(Wire, MalformedPayloadsAreRefusedWhole) {
     EXPECT_FALSE(Exit::decode(Exit{300, 0}.encode()));
 }
 
+TEST(Wire, ExecsMayAskForStartedAndNothingElseUndefined) {
+    // Revision 4: STARTED only when asked; the flag adds no field.
+    Exec e = sample_exec();
+    e.flags = ATOLL_EXEC_F_STARTED;
+    EXPECT_EQ(Exec::decode(e.encode()), e);
+    EXPECT_EQ(e.encode().size(), sample_exec().encode().size());
+    e.flags = ATOLL_EXEC_F_STARTED | ATOLL_EXEC_F_PTY;
+    e.rows = 24;
+    e.cols = 80;
+    EXPECT_EQ(Exec::decode(e.encode()), e);
+    // The next bit is nobody's yet: refused, not half-served.
+    e.flags = ATOLL_EXEC_F_STARTED << 1;
+    EXPECT_FALSE(Exec::decode(e.encode()));
+}
+
 TEST(Wire, PtyExecsCarryTheTerminalSize) {
     Exec e = sample_exec();
     e.flags = ATOLL_EXEC_F_PTY;
