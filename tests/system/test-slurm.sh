@@ -55,6 +55,11 @@ sbatch -Q --requeue -N1 -w p2 -o /dev/null /home/requeue.sh
 timeout 300 srun -N1 -w p3 -J crash-srun sleep 600 2>/tmp/srun.err & j=$!
 running() { [ "$(squeue -h -t R | wc -l)" = 2 ]; }
 wait_for 60 running && echo "two jobs running"
+# Then the tasks themselves, a bounded wait: a crash while srun still
+# launches its task fails the launch (JobState FAILED) before slurmctld
+# sees the node go (NODE_FAIL), as a CI run once showed.
+tasks() { [ "$(atoll ps | grep -c " sleep 600\$")" -ge 2 ]; }
+wait_for 10 tasks || true
 atoll stop --force 2 >/dev/null; atoll stop --force 3 >/dev/null; echo "stop rc=$?"
 t0=$(date +%s)
 wait $j; echo "srun rc=$? after $(( $(date +%s) - t0 )) s"
