@@ -58,7 +58,7 @@ wait_for 60 running && echo "two jobs running"
 # Then the tasks themselves, a bounded wait: a crash while srun still
 # launches its task fails the launch (JobState FAILED) before slurmctld
 # sees the node go (NODE_FAIL), as a CI run once showed.
-tasks() { [ "$(atoll ps | grep -c " sleep 600\$")" -ge 2 ]; }
+tasks() { [ "$(atoll ps | grep -cE "^p[23]:[0-9]+ .* sleep 600\$")" -ge 2 ]; }
 wait_for 10 tasks || true
 atoll stop --force 2 >/dev/null; atoll stop --force 3 >/dev/null; echo "stop rc=$?"
 t0=$(date +%s)
