@@ -319,8 +319,19 @@ void Daemon::tick() {
     });
 }
 
-void Daemon::refill_spare(Peer& p) {
+Daemon::Peer* Daemon::peer(std::uint32_t id) {
+    for (auto& q : peers_)
+        if (q.addr.id == id)
+            return &q;
+    return nullptr;
+}
+
+void Daemon::drop_closed_idle(Peer& p) {
     std::erase_if(p.idle, [](const auto& c) { return c->ending(); });
+}
+
+void Daemon::refill_spare(Peer& p) {
+    drop_closed_idle(p);
     if (p.spare_dialing || !p.idle.empty())
         return;
     p.spare_dialing = true;
@@ -328,31 +339,26 @@ void Daemon::refill_spare(Peer& p) {
     dial(
         p.addr,
         [this, id](std::shared_ptr<Conn> c, const wire::Welcome& w) {
-            for (auto& q : peers_)
-                if (q.addr.id == id) {
-                    q.spare_dialing = false;
-                    q.spare_welcome = w;
-                    return keep_idle(q, std::move(c));
-                }
-            c->close("no such peer");
+            Peer* q = peer(id);
+            if (q == nullptr)
+                return c->close("no such peer");
+            q->spare_dialing = false;
+            q->spare_welcome = w;
+            keep_idle(*q, std::move(c));
         },
         [this, id](const std::string&) {
-            for (auto& q : peers_)
-                if (q.addr.id == id)
-                    q.spare_dialing = false;   // the next tick tries again
+            if (Peer* q = peer(id))
+                q->spare_dialing = false;   // the next tick tries again
         });
 }
 
 void Daemon::keep_idle(Peer& p, std::shared_ptr<Conn> c) {
     // Idle until taken; the keepalive's PINGs are answered below this. One
     // that dies is simply not there next time.
-    const std::uint32_t id = p.addr.id;
-    std::weak_ptr<Conn> cw = c;
     c->set_handlers([](wire::Frame&) {},
-                    [this, id, cw](const std::string&) {
-                        for (auto& q : peers_)
-                            if (q.addr.id == id)
-                                std::erase_if(q.idle, [&](const auto& x) { return x == cw.lock() || x->ending(); });
+                    [this, id = p.addr.id](const std::string&) {
+                        if (Peer* q = peer(id))
+                            drop_closed_idle(*q);
                     });
     p.idle.push_back(std::move(c));
 }
@@ -360,46 +366,39 @@ void Daemon::keep_idle(Peer& p, std::shared_ptr<Conn> c) {
 void Daemon::give_back(std::uint32_t node, std::shared_ptr<Conn> c, const wire::Welcome& w) {
     if (c->ending())
         return;
-    for (auto& p : peers_) {
-        if (p.addr.id != node)
-            continue;
-        std::erase_if(p.idle, [](const auto& x) { return x->ending(); });
-        if (p.idle.size() < max_idle) {
+    if (Peer* p = peer(node)) {
+        drop_closed_idle(*p);
+        if (p->idle.size() < max_idle) {
             // A connection dialed for a client (none was idle) may come back
             // before any spare was dialed: its WELCOME is the node's too.
-            p.spare_welcome = w;
-            return keep_idle(p, std::move(c));
+            p->spare_welcome = w;
+            return keep_idle(*p, std::move(c));
         }
-        break;
     }
     c->close("enough idle connections");
 }
 
 void Daemon::open_route(const NodeAddress& node, Dialed ok, Failed fail) {
-    for (auto& p : peers_) {
-        if (p.addr.id != node.id)
-            continue;
-        std::erase_if(p.idle, [](const auto& c) { return c->ending(); });
-        if (p.idle.empty())
-            break;
-        auto c = std::move(p.idle.back());
-        p.idle.pop_back();
-        const wire::Welcome w = p.spare_welcome;
-        c->set_handlers(nullptr, nullptr);
-        ok(c, w);
-        // The last idle one is taken: the next is dialed once this exec's
-        // first frames are on their way (its connect and handshake would
-        // otherwise take the CPU from them). While one is out, its own
-        // return after the job usually makes this unneeded.
-        if (p.idle.empty())
-            asio::post(io_, [this, id = node.id] {
-                for (auto& q : peers_)
-                    if (q.addr.id == id)
-                        refill_spare(q);
-            });
-        return;
-    }
-    dial(node, std::move(ok), std::move(fail));
+    Peer* p = peer(node.id);
+    if (p != nullptr)
+        drop_closed_idle(*p);
+    if (p == nullptr || p->idle.empty())
+        return dial(node, std::move(ok), std::move(fail));
+    auto c = std::move(p->idle.back());
+    p->idle.pop_back();
+    const wire::Welcome w = p->spare_welcome;
+    c->set_handlers(nullptr, nullptr);
+    const bool last = p->idle.empty();
+    ok(c, w);
+    // The last idle one is taken: the next is dialed once this exec's first
+    // frames are on their way (its connect and handshake would otherwise
+    // take the CPU from them). While one is out, its own return after the
+    // job usually makes this unneeded.
+    if (last)
+        asio::post(io_, [this, id = node.id] {
+            if (Peer* q = peer(id))
+                refill_spare(*q);
+        });
 }
 
 std::uint32_t Daemon::state_of(const Peer& p, const std::vector<wire::PartitionState>& table,

@@ -77,6 +77,9 @@ private:
     void accept_tcp();
     void accept_local();
     void tick();
+    [[nodiscard]] Peer* peer(std::uint32_t id);
+    // Forgets p's idle connections that have closed.
+    static void drop_closed_idle(Peer& p);
     void refill_spare(Peer& p);
     // Makes `c` one of p's idle connections (handlers that drop it when it
     // closes).
