@@ -61,7 +61,7 @@ lines = ["# Benchmark summary", "",
          f"- machine: {model or 'unknown CPU'}, {cpus} CPUs (`nproc`)",
          f"- kernel: {kernel}",
          f"- date: {date}",
-         f"- load average before the run: {load}",
+         f"- load average before the run: {load}, after: {open('/proc/loadavg').read().split()[0]}",
          f"- build: {btype} (atoll_bench), Google Benchmark library "
          f"{data['context'].get('library_build_type', '?')}; 3 repetitions, medians", "",
          "| benchmark | median (ns) | spread (cv) | note |", "|---|---:|---:|---|"]
@@ -81,6 +81,20 @@ for name in ("DoorbellPingPong", "PipelineRoundTrip", "PipelineRoundTripPolled")
         lines.append(f"- {name} / AtomicPingPong = **{ns(b) / ns(ping):.2f}x**")
 if not ping:
     lines.append("- AtomicPingPong not measured in this run: no ratios")
+# The interleaved rounds: ratios taken within one round (bench_interleaved.cpp),
+# the figure to judge the goal by; counters are medians over repetitions.
+ri = next((b for n, b in medians.items() if n.startswith("RoundTripsInterleaved")), None)
+if ri:
+    def sp(k):
+        return f"{ri[k + '_min']:.2f}x / **{ri[k + '_median']:.2f}x** / {ri[k + '_max']:.2f}x"
+    lines.append("")
+    lines.append("Interleaved rounds (RoundTripsInterleaved: a block of each kind in turn, the "
+                 "ratio within each round; min / median / max over rounds):")
+    lines.append("")
+    lines.append(f"- bare ping-pong in those rounds: {ri['bare_ns_min']:.0f} / "
+                 f"{ri['bare_ns_median']:.0f} / {ri['bare_ns_max']:.0f} ns")
+    lines.append(f"- DoorbellPingPong / bare: {sp('doorbell_x')}")
+    lines.append(f"- PipelineRoundTrip / bare: {sp('pipeline_x')}")
 lines.append("")
 lines.append("Ratios are against the bare ping-pong of the same run; the goal for the "
              "pipeline round trip is within 2x.")

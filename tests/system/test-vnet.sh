@@ -5,6 +5,8 @@
 #
 #  - ping between every ordered pair, by name, from inside each kernel;
 #  - TCP (busybox nc) between every pair, by name, both directions;
+#  - busy reading is on in every kernel at the box's atoll.busy_read=200
+#    (vnet-up; the host passes the parameter on to the partitions);
 #  - vnet0 comes up at MTU 65535 (the host's bridge too), and a 4000-byte
 #    ping to QEMU's gateway, outside the box, still gets through (it leaves
 #    in fragments of the outside's 1500; at 65535 the bridge would drop it);
@@ -36,6 +38,7 @@ done; done
 echo @@MTU
 for n in host p1; do on $n "cat /sys/class/net/vnet0/mtu"; done
 cat /sys/class/net/br0/mtu | sed "s/^/br0 /"
+for n in $nodes; do echo "busy_read $n $(on $n "cat /proc/sys/net/core/busy_read")"; done
 for n in host p1; do on $n "ping -c 1 -W 10 -s 4000 10.77.0.254 >/dev/null && echo big ping out $n"; done
 echo @@BIG
 stats="cat /sys/class/net/vnet0/statistics/tx_bytes /sys/class/net/vnet0/statistics/tx_packets"
@@ -73,6 +76,8 @@ done; done
 mtu=$(section MTU)
 check "vnet0 comes up at MTU 65535 on the host and p1" test "$(grep -cx 65535 <<<"$mtu")" = 2
 check "the host's bridge too" grep -qx "br0 65535" <<<"$mtu"
+check "busy reading is on at 200 us in all 4 kernels (atoll.busy_read)" \
+    test "$(grep -c '^busy_read [a-z0-9]* 200$' <<<"$mtu")" = 4
 check "a 4000-byte ping leaves the box at the outside's MTU (host and p1)" \
     test "$(grep -c "^big ping out " <<<"$mtu")" = 2
 big=$(section BIG)
