@@ -33,7 +33,7 @@ namespace {
 enum class Kind : std::uint32_t { idle, bare, doorbell, pipeline, stop };
 
 constexpr int rounds = 41;
-constexpr int per_block = 4000;   // round trips per block: a few ms
+constexpr int per_block = 20000;   // round trips per block: 1-10 ms
 
 // Everything both threads touch, each part on lines of its own.
 struct Shared {
