@@ -14,9 +14,12 @@
 #    8000 bytes on average, and 8 MiB from p1 to the host, SHA-256 compared
 #    at both ends (throughput is make bench's business);
 #  - p3 crashes in the middle of an endless transfer from p1: the sender is
-#    not hung (it ends with an error, or with the 60 s timeout it runs under:
+#    not hung (it ends with an error, or with the 20 s timeout it runs under:
 #    TCP retransmits to a vanished peer for minutes), p1 keeps working, and
-#    after `atoll restart 3` p3 is reachable again.
+#    after `atoll restart 3` p3 is reachable again from p1 and the host
+#    (pings a second apart, for up to 30 s: restart returns when p3's
+#    kernel object is loaded, a moment before its init gives vnet0 its
+#    address; doc/vnet.md, Limits).
 . "$(dirname "$0")/lib.sh"
 
 box "$box_on"'
@@ -56,16 +59,15 @@ while pidof nc >/dev/null; do sleep 1; done; sha256sum < /tmp/hbig
 echo @@CRASH
 on p3 "(sleep 600 | nc -l -p 7000 > /dev/null &)" >/dev/null
 sleep 1
-# (60 s, not less: with 20 s, p1 once could not reach p3 within 10 s of
-# its restart, while the host could: doc/vnet.md, Limits)
-on p1 "rm -f /tmp/crash.rc; (timeout 60 sh -c \"cat /dev/zero | nc p3 7000\"; echo \"sender rc=\$?\" > /tmp/crash.rc) >/dev/null 2>&1 &" >/dev/null
+on p1 "rm -f /tmp/crash.rc; (timeout 20 sh -c \"cat /dev/zero | nc p3 7000\"; echo \"sender rc=\$?\" > /tmp/crash.rc) >/dev/null 2>&1 &" >/dev/null
 sleep 2
 (atoll run 3 --timeout 2 -- "echo c > /proc/sysrq-trigger" >/dev/null 2>&1 &)
 while ! atoll list | grep -q "^3 *stopped"; do sleep 0.2; done; echo "p3 crashed"
 on p1 "i=0; while [ ! -s /tmp/crash.rc ] && [ \$i -lt 90 ]; do sleep 1; i=\$((i+1)); done; cat /tmp/crash.rc; echo p1 alive"
 atoll restart 3 >/dev/null && echo "p3 restarted"
-on p1 "ping -c 1 -W 10 p3 >/dev/null && echo ok p1 p3 again"
-ping -c 1 -W 10 p3 >/dev/null && echo ok host p3 again
+reach="i=0; until ping -c 1 -W 1 p3 >/dev/null; do i=\$((i+1)); [ \$i -ge 30 ] && break; done; [ \$i -lt 30 ] && echo"
+on p1 "$reach ok p1 p3 again after \$i lost pings"
+sh -c "$reach ok host p3 again after \$i lost pings"
 echo @@END'
 check "box command succeeded (rc=$rc)" test "$rc" = 0
 check "ping by name between all 12 ordered pairs" test "$(section PING | grep -c '^ok ')" = 12
@@ -96,6 +98,6 @@ check "p3 crashed mid-transfer" grep -qx "p3 crashed" <<<"$crash"
 check "the sender in p1 ended (error or timeout), not hung" grep -q '^sender rc=[0-9]' <<<"$crash"
 check "p1 kept working" grep -qx "p1 alive" <<<"$crash"
 check "p3 restarted" grep -qx "p3 restarted" <<<"$crash"
-check "p1 reaches p3 again after the restart" grep -qx "ok p1 p3 again" <<<"$crash"
-check "the host reaches p3 again" grep -qx "ok host p3 again" <<<"$crash"
+check "p1 reaches p3 again after the restart" grep -q "^ok p1 p3 again" <<<"$crash"
+check "the host reaches p3 again" grep -q "^ok host p3 again" <<<"$crash"
 pass
