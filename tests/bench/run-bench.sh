@@ -110,7 +110,9 @@ if busy or noisy:
                  + (f"{len(noisy)} two-thread benchmark(s) varied by more than 10% between "
                     "repetitions" if noisy else "")
                  + ". Spinning threads then measure preemption, not cache-line transfers: "
-                   "rerun on an idle machine.")
+                   "rerun on an idle machine."
+                 + (" The interleaved rounds' ratios are taken within each round and stand."
+                    if ri and not busy else ""))
 text = "\n".join(lines) + "\n"
 with open(dst, "w") as f:
     f.write(text)
