@@ -83,7 +83,7 @@ busy0=$(machine_busy)
 load0=$(cut -d" " -f1 /proc/loadavg)
 o=$(BOX_LOGDIR=$out/box BOX_TIMEOUT=1800 make -s -C "$root" run CMD="$cmd" 2>"$out/make.stderr") || {
     echo "vnet-bench: the box run failed (logs: $out/box)" >&2; exit 1; }
-sed -n 's/^@@\([a-z0-9_]*\) \([0-9]*\) \([0-9.]*\)$/\1\t\2\t\3/p' <<<"$o" > "$out/vnet.tsv"
+sed -n 's/^@@\([a-z0-9_]*\) \([0-9]*\) \([0-9][0-9.]*\)$/\1\t\2\t\3/p' <<<"$o" > "$out/vnet.tsv"
 python3 - "$out/vnet.tsv" <<'PY' | tee "$out/vnet-summary.md"
 import statistics, sys
 t = {}
