@@ -38,14 +38,14 @@ release=$(cat "$ksrc/include/config/kernel.release" 2>/dev/null) ||
     { echo "debs: $ksrc is not a built kernel tree (run 'make')" >&2; exit 1; }
 tools=("$@" "$here/../rootfs/tools/"*)
 kfiles=("$ksrc/.config" "$ksrc/System.map" "$ksrc/modules.order")
-for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" "${mpi[@]}" "${examples_built[@]}" "${slurm[@]}" \
+for f in "$images/bzImage" "$images/vmlinux" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" "${mpi[@]}" "${examples_built[@]}" "${slurm[@]}" \
          "$here/../rootfs/init" "$here/../rootfs/vnet-up" "$here/files/atoll.exports" "${kfiles[@]}"; do
     [ -e "$f" ] || { echo "debs: missing input $f (run 'make')" >&2; exit 1; }
 done
 command -v dpkg-deb >/dev/null || { echo "debs: dpkg-deb not found (package dpkg)" >&2; exit 1; }
 
 key=$( { cat "$here/mkdeb.sh"; echo "$release"
-         for f in "$images/bzImage" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" "${mpi[@]}" "${examples_built[@]}" "${slurm[@]}" \
+         for f in "$images/bzImage" "$images/vmlinux" "$images/boot.cpio.gz" "$atoll" "$atolld" "$ko" "${tools[@]}" "${mpi[@]}" "${examples_built[@]}" "${slurm[@]}" \
                   "$here/../rootfs/init" "$here/../rootfs/vnet-up" "$here/files/atoll.exports" "${kfiles[@]}"; do
              echo "${f##*/}"; sha256sum < "$f"; done; } | sha256sum | cut -c1-16)
 version=0.1+$key
@@ -125,6 +125,7 @@ install -m 0755 "${slurm[1]}" "${slurm[2]}" "$p/usr/lib/atoll/"
 install -d "$p/usr/lib/atoll/examples"
 for e in "${examples_built[@]}"; do strip -o "$p/usr/lib/atoll/examples/${e##*/}" "$e"; done
 install -m 0644 "$images/bzImage" "$p/usr/share/atoll/bzImage"
+install -m 0644 "$images/vmlinux" "$p/usr/share/atoll/vmlinux"
 install -m 0644 "$images/boot.cpio.gz" "$p/usr/share/atoll/rootfs.cpio.gz"
 install -m 0644 "$ko" "$p/lib/modules/$release/extra/atoll.ko"
 install -m 0644 "$here/files/atoll.exports" "$p/etc/exports.d/atoll.exports"

@@ -8,14 +8,18 @@
 #
 # OUT_DIR/rootfs.cpio.gz   partition root: busybox, init, the atoll tool and
 #                          the shared libraries it needs, the kernel object
-# OUT_DIR/host.cpio.gz     the same plus /usr/share/atoll/{bzImage,rootfs.cpio.gz}
-#                          (the images the host boots partitions from); the
-#                          kernel unpacks concatenated archives in order
+# OUT_DIR/host.cpio.gz     the same plus /usr/share/atoll/{vmlinux,bzImage,
+#                          rootfs.cpio.gz} (the images the host boots
+#                          partitions from); the kernel unpacks concatenated
+#                          archives in order
 # OUT_DIR/boot.cpio.gz     the small initramfs that takes a kernel to the
 #                          Debian root (BOX_ROOT=debian): busybox, the kernel
 #                          object and box/debian/boot-init as /init; the atoll
 #                          package installs it as the partitions' initramfs
 # OUT_DIR/bzImage          the kernel the box boots
+# OUT_DIR/vmlinux          the same kernel uncompressed (ELF, stripped as the
+#                          kernel's own vmlinux.bin is): partitions start it
+#                          directly, without the decompressor (doc/boot.md)
 #
 # Archives are written by the kernel's own usr/gen_init_cpio from a spec list,
 # so device nodes and ownership need no root and the result is reproducible.
@@ -29,10 +33,11 @@ kdir=${2:?}; atoll_bin=${3:?}; atoll_ko=${4:?}
 shift 4
 tools=("$@")
 bzimage=$kdir/bzImage
+vmlinux=$kdir/linux-source-6.12/vmlinux
 gen=$kdir/linux-source-6.12/usr/gen_init_cpio
 busybox=$(command -v busybox) || { echo "mkrootfs: busybox not found (package busybox-static)" >&2; exit 1; }
 
-for f in "$bzimage" "$gen" "$atoll_bin" "$atoll_ko" "${tools[@]}"; do
+for f in "$bzimage" "$vmlinux" "$gen" "$atoll_bin" "$atoll_ko" "${tools[@]}"; do
     [ -e "$f" ] || { echo "mkrootfs: missing input $f (run 'make')" >&2; exit 1; }
 done
 # ldd fails on a static binary; its message, not its status, is the answer.
@@ -46,10 +51,10 @@ bin_libs=$(for b in "$atoll_bin" "${tools[@]}"; do libs_of "$b"; done | sort -u)
 
 boot_init=$here/../debian/boot-init
 key=$( { cat "$here"/mkrootfs.sh "$here"/init "$here"/vnet-up "$boot_init" "$here"/files/* "$here"/tools/* 2>/dev/null
-         for f in "$busybox" "$atoll_bin" "$atoll_ko" "$bzimage" "${tools[@]}" $bin_libs; do
+         for f in "$busybox" "$atoll_bin" "$atoll_ko" "$bzimage" "$vmlinux" "${tools[@]}" $bin_libs; do
              echo "$f"; sha256sum < "$f"; done; } | sha256sum | cut -c1-16)
 if [ -e "$out/.key" ] && [ "$(cat "$out/.key")" = "$key" ] && [ -e "$out/host.cpio.gz" ] &&
-   [ -e "$out/boot.cpio.gz" ]; then
+   [ -e "$out/boot.cpio.gz" ] && [ -e "$out/vmlinux" ]; then
     echo "images: up to date ($key)"
     exit 0
 fi
@@ -59,6 +64,8 @@ tmp=$(mktemp -d "$out/.tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 # The tool without its debug information (the build keeps that copy).
+# The kernel as arch/x86/boot/compressed/Makefile makes vmlinux.bin.
+objcopy -R .comment -S "$vmlinux" "$tmp/vmlinux"
 strip -o "$tmp/atoll" "$atoll_bin"
 for t in "${tools[@]}"; do strip -o "$tmp/$(basename "$t")" "$t"; done
 # base_spec INIT DIR...: what every initramfs has: the folders, the console
@@ -103,6 +110,7 @@ spec=$tmp/rootfs.list
 "$gen" -t 0 "$spec" | gzip -9n > "$tmp/rootfs.cpio.gz"
 printf '%s\n' "dir /usr 0755 0 0" "dir /usr/share 0755 0 0" "dir /usr/share/atoll 0755 0 0" \
     "file /usr/share/atoll/bzImage $(readlink -f "$bzimage") 0644 0 0" \
+    "file /usr/share/atoll/vmlinux $tmp/vmlinux 0644 0 0" \
     "file /usr/share/atoll/rootfs.cpio.gz $tmp/rootfs.cpio.gz 0644 0 0" > "$tmp/images.list"
 "$gen" -t 0 "$tmp/images.list" | gzip -9n > "$tmp/images.cpio.gz"
 cat "$tmp/rootfs.cpio.gz" "$tmp/images.cpio.gz" > "$tmp/host.cpio.gz"
@@ -113,6 +121,6 @@ base_spec "$boot_init" /bin /sbin /usr /usr/bin /usr/sbin /etc /lib /lib/modules
 "$gen" -t 0 "$tmp/boot.list" | gzip -9n > "$tmp/boot.cpio.gz"
 
 cp "$bzimage" "$tmp/bzImage"
-mv -f "$tmp/rootfs.cpio.gz" "$tmp/host.cpio.gz" "$tmp/boot.cpio.gz" "$tmp/bzImage" "$out/"
+mv -f "$tmp/rootfs.cpio.gz" "$tmp/host.cpio.gz" "$tmp/boot.cpio.gz" "$tmp/bzImage" "$tmp/vmlinux" "$out/"
 echo "$key" > "$out/.key"
 echo "images: rootfs $(du -h "$out/rootfs.cpio.gz" | cut -f1), host $(du -h "$out/host.cpio.gz" | cut -f1), boot $(du -h "$out/boot.cpio.gz" | cut -f1)"

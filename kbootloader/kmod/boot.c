@@ -7,7 +7,7 @@
  *   1. copy the request and the images from user space;
  *   2. validate the whole box plan with the new partition added (the C++
  *      core's validate_plan: CPUs, memory, pool, lagoon, nodes) and the boot
- *      request (bzImage, initramfs, command line, placement, hand-off);
+ *      request (kernel: vmlinux or bzImage; initramfs, command line, placement, hand-off);
  *   3. check each CPU is online in the host, then take them offline;
  *   4. copy kernel, initramfs, command line, boot_params and the hand-off
  *      into the partition's RAM, fill the trampoline, send INIT-SIPI-SIPI;
@@ -142,6 +142,36 @@ static int copy_to_phys(u64 pa, const void *src, unsigned long len)
 	return 0;
 }
 
+/* Zero @len bytes of partition RAM at @pa: an ELF segment's bss. */
+static int zero_phys(u64 pa, unsigned long len)
+{
+	void *dst;
+
+	if (!len)
+		return 0;
+	dst = memremap(pa, len, MEMREMAP_WB);
+	if (!dst)
+		return -ENOMEM;
+	memset(dst, 0, len);
+	memunmap(dst);
+	return 0;
+}
+
+/* Every kernel segment at its offset from the load address, bss zeroed. */
+static int place_kernel(const struct atoll_kb_layout *l)
+{
+	u32 i;
+	int ret = 0;
+
+	for (i = 0; i < l->segment_count && !ret; i++) {
+		const struct atoll_kb_segment *s = &l->segments[i];
+
+		ret = copy_to_phys(l->kernel_start + s->offset, s->src, s->bytes) ?:
+		      zero_phys(l->kernel_start + s->offset + s->bytes, s->size - s->bytes);
+	}
+	return ret;
+}
+
 static int place_images(struct boot_ctx *c, char *err)
 {
 	struct atoll_kb_layout *l = &c->layout;
@@ -161,7 +191,7 @@ static int place_images(struct boot_ctx *c, char *err)
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = copy_to_phys(l->kernel_start, l->payload, l->payload_size) ?:
+	ret = place_kernel(l) ?:
 	      copy_to_phys(l->initrd_start, c->initrd, c->req.initrd_size) ?:
 	      copy_to_phys(l->boot_params, params, ATOLL_BP_SIZE) ?:
 	      copy_to_phys(l->setup_data_start, sd, sd_len) ?:
@@ -320,6 +350,8 @@ static int do_boot(struct boot_ctx *c, char *err)
 	unsigned int reused = 0;
 	unsigned int i, taken = 0;
 	char *user_cmdline;
+	/* Where the host's part of a boot goes, for the log (doc/boot.md). */
+	u64 t_start = ktime_get_ns(), t_checked, t_offline, t_copied;
 	int ret;
 
 	if (!atoll_host.lagoon || !atoll_host.pool_count || !atoll_trampoline_phys()) {
@@ -410,6 +442,7 @@ static int do_boot(struct boot_ctx *c, char *err)
 	c->in.lagoon.end = atoll_host.lagoon_phys + atoll_host.lagoon_size;
 	if (atoll_kb_plan(&c->in, c->scratch, &c->layout, err, ATOLL_ERROR_LEN))
 		return -EINVAL;
+	t_checked = ktime_get_ns();
 
 	/*
 	 * Every CPU must be the host's now (online), or be parked by the stopped
@@ -444,9 +477,11 @@ static int do_boot(struct boot_ctx *c, char *err)
 			goto fail;
 		}
 	}
+	t_offline = ktime_get_ns();
 	ret = place_images(c, err);
 	if (ret)
 		goto fail;
+	t_copied = ktime_get_ns();
 	ret = atoll_lagoon_assign(atoll_host.lagoon, atoll_host.lagoon_size, r->partition_id,
 				  r->apic_ids, r->cpu_count);
 	if (ret) {
@@ -483,9 +518,14 @@ static int do_boot(struct boot_ctx *c, char *err)
 		hp->cpus[i] = c->cpu_nums[i];
 	atoll_update_running();
 	atoll_monitor_kick();
-	pr_info("partition %u started on APIC %u: kernel at %#llx, initramfs %#llx+%llu, \"%s\"\n",
-		r->partition_id, r->apic_ids[0], c->layout.kernel_start, c->layout.initrd_start,
+	pr_info("partition %u started on APIC %u: %s at %#llx, initramfs %#llx+%llu, \"%s\"\n",
+		r->partition_id, r->apic_ids[0], c->layout.elf ? "vmlinux" : "bzImage",
+		c->layout.kernel_start, c->layout.initrd_start,
 		r->initrd_size, c->cmdline);
+	pr_info("partition %u: host side %llu ms: copy in and check %llu, CPUs offline %llu, load %llu, start %llu\n",
+		r->partition_id, (ktime_get_ns() - t_start) / NSEC_PER_MSEC,
+		(t_checked - t_start) / NSEC_PER_MSEC, (t_offline - t_checked) / NSEC_PER_MSEC,
+		(t_copied - t_offline) / NSEC_PER_MSEC, (ktime_get_ns() - t_copied) / NSEC_PER_MSEC);
 	return 0;
 
 fail:

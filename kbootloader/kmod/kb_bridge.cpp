@@ -142,8 +142,11 @@ extern "C" int atoll_kb_plan(const atoll_kb_input* in, void* scratch, atoll_kb_l
     out->cmdline_end = l.cmdline.end.value();
     out->setup_data_start = l.setup_data.start.value();
     out->setup_data_end = l.setup_data.end.value();
-    out->payload = s->plan.payload().data();
-    out->payload_size = s->plan.payload().size();
+    static_assert(kb::max_kernel_segments == ATOLL_KB_MAX_SEGMENTS);
+    out->elf = s->plan.image().format == kb::KernelFormat::elf ? 1 : 0;
+    out->segment_count = 0;
+    for (const kb::KernelSegment& seg : s->plan.segments())
+        out->segments[out->segment_count++] = {seg.bytes.data(), seg.bytes.size(), seg.offset, seg.size};
     return 0;
 }
 

@@ -66,6 +66,17 @@ struct atoll_kb_input {
 	atoll_u64 ap_start_phys;	/* the AP start page (abi/apstart.h) */
 };
 
+#define ATOLL_KB_MAX_SEGMENTS 8u
+
+/* One piece of the kernel: @bytes bytes from @src to kernel_start + @offset,
+ * then zeros up to @size (an ELF segment's bss). */
+struct atoll_kb_segment {
+	const void *src;		/* inside input.kernel */
+	unsigned long bytes;
+	atoll_u64 offset;
+	atoll_u64 size;
+};
+
 /* Where everything goes (physical addresses), decided by the core. */
 struct atoll_kb_layout {
 	atoll_u64 kernel_start, kernel_end, entry;
@@ -73,8 +84,9 @@ struct atoll_kb_layout {
 	atoll_u64 boot_params;
 	atoll_u64 cmdline_start, cmdline_end;
 	atoll_u64 setup_data_start, setup_data_end;
-	const void *payload;		/* inside input.kernel */
-	unsigned long payload_size;
+	atoll_u32 elf;			/* 1: a vmlinux, entered past any decompressor */
+	atoll_u32 segment_count;
+	struct atoll_kb_segment segments[ATOLL_KB_MAX_SEGMENTS];
 };
 
 /* 0 when @in fits the plan of @m; else -1 with every refusal in @err. */

@@ -23,7 +23,7 @@ Result<BootPlan> plan_boot(const BootRequest& req, BootRefusal& why) {
 
     // Each step's result lives in its own if-scope, so the compiler can give
     // them one stack slot: plan_boot runs on a kernel stack.
-    if (const Result<BzImage> image = parse_bzimage(req.kernel, why.image); image.ok()) {
+    if (const Result<KernelImage> image = parse_kernel(req.kernel, why.image); image.ok()) {
         plan.image_ = *image;
     } else {
         why.stage = BootStage::image;

@@ -29,7 +29,7 @@ constexpr bool power_of_two(std::uint32_t v) { return v != 0 && (v & (v - 1)) ==
 // read (2.12 has xloadflags, and init_size ends at 0x264), then the policy:
 // we only ever enter at the 64-bit entry point and load at an address of our
 // choosing, so the kernel must be 64-bit and relocatable.
-Result<BzImage> parse_bzimage(std::span<const std::byte> image, ImageRefusal& why) {
+Result<KernelImage> parse_bzimage(std::span<const std::byte> image, ImageRefusal& why) {
     Checker c{why};
     const std::uint64_t size = image.size();
     if (size < ATOLL_BP_HEADER_MIN_END)
@@ -39,7 +39,8 @@ Result<BzImage> parse_bzimage(std::span<const std::byte> image, ImageRefusal& wh
     if (const std::uint32_t m = load_le32(image, ATOLL_BP_HEADER_MAGIC); m != ATOLL_BP_HEADER_MAGIC_HDRS)
         return c.refuse(ImageError::bad_header_magic, m, ATOLL_BP_HEADER_MAGIC_HDRS);
 
-    BzImage k;
+    KernelImage k;
+    k.format = KernelFormat::bzimage;
     k.version = load_le16(image, ATOLL_BP_VERSION);
     if (k.version < ATOLL_BP_MIN_VERSION)
         return c.refuse(ImageError::old_protocol, k.version, ATOLL_BP_MIN_VERSION);
@@ -88,48 +89,11 @@ Result<BzImage> parse_bzimage(std::span<const std::byte> image, ImageRefusal& wh
     k.setup_header = image.subspan(ATOLL_BP_SETUP_HEADER, header_end - ATOLL_BP_SETUP_HEADER);
     k.payload = image.subspan(payload_offset, payload_size);
     k.payload_offset = payload_offset;
+    k.segments[0] = KernelSegment{k.payload, 0, k.payload.size()};
+    k.segment_count = 1;
+    k.entry_offset = ATOLL_BP_ENTRY64_OFFSET;
     why = ImageRefusal{};
     return k;
-}
-
-Error image_error_code(ImageError e) {
-    switch (e) {
-    case ImageError::none: return Error::ok;
-    case ImageError::too_small:
-    case ImageError::truncated:
-    case ImageError::empty_payload:
-    case ImageError::bad_init_size: return Error::bad_size;
-    case ImageError::bad_boot_flag:
-    case ImageError::bad_header_magic:
-    case ImageError::not_bzimage: return Error::bad_signature;
-    case ImageError::old_protocol:
-    case ImageError::bad_header_length: return Error::bad_revision;
-    case ImageError::bad_alignment: return Error::misaligned;
-    case ImageError::not_64bit:
-    case ImageError::not_relocatable:
-    case ImageError::bad_cmdline_size: return Error::invalid_argument;
-    }
-    return Error::invalid_argument;
-}
-
-const char* image_error_name(ImageError e) {
-    switch (e) {
-    case ImageError::none: return "none";
-    case ImageError::too_small: return "too-small";
-    case ImageError::bad_boot_flag: return "bad-boot-flag";
-    case ImageError::bad_header_magic: return "bad-header-magic";
-    case ImageError::old_protocol: return "old-protocol";
-    case ImageError::bad_header_length: return "bad-header-length";
-    case ImageError::not_bzimage: return "not-bzimage";
-    case ImageError::not_64bit: return "not-64bit";
-    case ImageError::not_relocatable: return "not-relocatable";
-    case ImageError::empty_payload: return "empty-payload";
-    case ImageError::truncated: return "truncated";
-    case ImageError::bad_init_size: return "bad-init-size";
-    case ImageError::bad_alignment: return "bad-alignment";
-    case ImageError::bad_cmdline_size: return "bad-cmdline-size";
-    }
-    return "unknown";
 }
 
 }  // namespace atl::kb

@@ -79,7 +79,7 @@ struct Placement {
 
 }  // namespace
 
-Result<BootLayout> plan_layout(std::span<const PhysRange> ram, const BzImage& image, const LayoutSizes& sizes,
+Result<BootLayout> plan_layout(std::span<const PhysRange> ram, const KernelImage& image, const LayoutSizes& sizes,
                                LayoutRefusal& why) {
     Refuser refuse{why};
     std::uint64_t total = 0;
@@ -135,7 +135,7 @@ Result<BootLayout> plan_layout(std::span<const PhysRange> ram, const BzImage& im
     ATOLL_TRY(setup);
 
     out.kernel = PhysRange{*kernel, *kernel + image.init_size};
-    out.entry = *kernel + ATOLL_BP_ENTRY64_OFFSET;
+    out.entry = *kernel + image.entry_offset;
     out.initrd = PhysRange{*initrd, *initrd + sizes.initrd};
     out.boot_params = PhysRange{*params, *params + page_size};
     out.cmdline = PhysRange{*cmdline, *cmdline + sizes.cmdline};

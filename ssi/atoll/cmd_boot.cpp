@@ -43,7 +43,7 @@ DESCRIPTION
     the new partition added (CPUs exist, are online, are not the host's boot
     CPU and not another partition's; memory is 2 MiB aligned, inside the
     pool, disjoint from other partitions and the lagoon), the kernel image
-    (a 64-bit relocatable bzImage), the initramfs (this tool also inflates a
+    (an x86-64 Linux vmlinux, or a 64-bit relocatable bzImage), the initramfs (this tool also inflates a
     gzip initramfs completely to catch truncation) and the placement. A
     refused boot changes nothing.
 
@@ -56,7 +56,10 @@ OPTIONS
     --cpus APICS         APIC IDs, e.g. 1 or 2,3 or 2-3
     --memory RANGES      ADDRESS SIZE pairs, comma separated
     --node NODE          NUMA node of the CPUs and memory (default 0)
-    --kernel FILE        bzImage (default /usr/share/atoll/bzImage)
+    --kernel FILE        kernel: an uncompressed vmlinux (ELF, started
+                         directly) or a bzImage (started through its
+                         decompressor); default /usr/share/atoll/vmlinux,
+                         or /usr/share/atoll/bzImage where that is absent
     --initrd FILE        initramfs (default /usr/share/atoll/rootfs.cpio.gz)
     --cmdline TEXT       extra kernel command line; Atoll adds
                          atoll.partition=N 8250.nr_uarts=0 swiotlb=noforce

@@ -28,7 +28,10 @@ DESCRIPTION
     corrupt image is refused and the partition stays stopped.
 
 OPTIONS
-    --kernel FILE        bzImage (default /usr/share/atoll/bzImage)
+    --kernel FILE        kernel: an uncompressed vmlinux (ELF, started
+                         directly) or a bzImage (started through its
+                         decompressor); default /usr/share/atoll/vmlinux,
+                         or /usr/share/atoll/bzImage where that is absent
     --initrd FILE        initramfs (default /usr/share/atoll/rootfs.cpio.gz)
     --cmdline TEXT       extra kernel command line
     --no-wait            return once the CPU has started

@@ -18,13 +18,41 @@
 
 namespace atl::ssi {
 
+std::string default_kernel_path() {
+    constexpr const char* vmlinux = "/usr/share/atoll/vmlinux";
+    return ::access(vmlinux, R_OK) == 0 ? vmlinux : "/usr/share/atoll/bzImage";
+}
+
+// One read() per chunk into a buffer sized from fstat: images are tens of
+// MiB, and a character-at-a-time stream read of them was a visible part of
+// a partition's boot under emulation.
 std::vector<char> read_file(const std::string& path, const char* what) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Failure(std::string(what) + " " + path + ": " + std::strerror(errno));
-    std::vector<char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto fail = [&](const std::string& why) { return Failure(std::string(what) + " " + path + ": " + why); };
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        throw fail(std::strerror(errno));
+    struct stat st{};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        const int e = errno;
+        ::close(fd);
+        throw fail(S_ISREG(st.st_mode) ? std::strerror(e) : "not a regular file");
+    }
+    std::vector<char> data(static_cast<std::size_t>(st.st_size));
+    std::size_t got = 0;
+    while (got < data.size()) {
+        const ssize_t n = ::read(fd, data.data() + got, data.size() - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            const int e = n < 0 ? errno : 0;
+            ::close(fd);
+            throw fail(e ? std::strerror(e) : "the file shrank while it was read");
+        }
+        got += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
     if (data.empty())
-        throw Failure(std::string(what) + " " + path + ": the file is empty");
+        throw fail("the file is empty");
     return data;
 }
 

@@ -59,7 +59,7 @@ check "force-stop works on it ($(field FORCED))" test "$(field FORCED)" = "stopp
 check "a second force-stop is refused" grep -q 'stopped already' <<<"$(field SECONDFORCE)"
 check "stop of an unknown partition is refused" grep -q 'no partition 9' <<<"$(field UNKNOWN)"
 check "restart of a running partition is refused" grep -q 'not stopped' <<<"$(field RESTARTRUNNING)"
-check "restart with a corrupt image is refused" grep -q 'not a bzImage' <<<"$(field BADIMAGE)"
+check "restart with a corrupt image is refused" grep -q 'not a kernel image' <<<"$(field BADIMAGE)"
 check "and the partition stays stopped ($(field AFTERBAD))" test "$(field AFTERBAD)" = "stopped force-stopped"
 check "a correct restart then works" test "$(field RESTART2B)" = p2
 check "released: CPU 3 is the host's again, partition 3 gone" test "$(field RELEASED)" = "1 0"

@@ -55,7 +55,7 @@ check "too little memory refused" refused too-small 'rule min-memory'
 check "an existing partition id refused" refused existing-id 'exists already'
 check "a missing kernel file refused" refused missing-kernel 'kernel image /nonexistent'
 check "a truncated kernel refused" refused truncated-kernel 'truncat|short|needs'
-check "a corrupt kernel refused" refused corrupt-kernel 'not a bzImage|signature|magic'
+check "a corrupt kernel refused" refused corrupt-kernel 'not a kernel image|signature|magic'
 check "a truncated initramfs refused" refused truncated-initrd 'corrupt or truncated'
 check "atoll console of an unknown partition is refused at once, naming those that exist" \
     refused console-unknown 'no partition 9 \(partitions: 1, 2\)'

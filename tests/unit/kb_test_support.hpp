@@ -80,6 +80,89 @@ inline std::vector<std::byte> make_bzimage(const ImageSpec& s = {}) {
     return b;
 }
 
+// A synthetic vmlinux: an ELF64 header, program headers, then each
+// segment's bytes (a pattern of its own) and a note segment, laid out from
+// the gABI's offsets written out here, not from the code under test.
+struct ElfSegmentSpec {
+    std::uint64_t paddr;
+    std::uint64_t filesz;
+    std::uint64_t memsz;
+};
+
+struct ElfSpec {
+    std::uint8_t elf_class = 2;         // ELFCLASS64
+    std::uint8_t data = 1;              // little-endian
+    std::uint16_t type = 2;             // ET_EXEC
+    std::uint16_t machine = 62;         // EM_X86_64
+    std::uint16_t phentsize = 56;
+    std::uint64_t entry = 0x1000000;    // startup_64, physical
+    // As vmlinux of 6.12 has them: text, data, percpu, init + bss.
+    std::vector<ElfSegmentSpec> loads{{0x1000000, 0x9000, 0x9000},
+                                      {0x1a00000, 0x2000, 0x2000},
+                                      {0x1a02000, 0x1000, 0x1000},
+                                      {0x1a04000, 0x1000, 0x5000}};
+    std::string note_name = "Linux";    // empty: no note segment
+    bool note_first = true;             // the PT_NOTE header before the PT_LOADs
+};
+
+inline std::vector<std::byte> make_vmlinux(const ElfSpec& s = {}) {
+    const bool note = !s.note_name.empty();
+    const std::size_t phnum = s.loads.size() + (note ? 1 : 0);
+    const std::size_t phoff = 64;
+    std::size_t data_off = phoff + phnum * 56;
+    // A note: namesz, descsz, type, name padded to 4, a 4-byte descriptor.
+    const std::size_t namesz = s.note_name.size() + 1;
+    const std::size_t note_bytes = note ? 12 + ((namesz + 3) & ~std::size_t{3}) + 4 : 0;
+    std::size_t total = data_off + note_bytes;
+    for (const auto& l : s.loads)
+        total += l.filesz;
+    std::vector<std::byte> b(total);
+    put_le(b, 0, 0x464c457f, 4);
+    put8(b, 4, s.elf_class);
+    put8(b, 5, s.data);
+    put8(b, 6, 1);
+    put_le(b, 16, s.type, 2);
+    put_le(b, 18, s.machine, 2);
+    put_le(b, 20, 1, 4);
+    put_le(b, 24, s.entry, 8);
+    put_le(b, 32, phoff, 8);
+    put_le(b, 52, 64, 2);
+    put_le(b, 54, s.phentsize, 2);
+    put_le(b, 56, phnum, 2);
+    std::size_t ph = phoff;
+    auto header = [&](std::uint32_t type, std::uint64_t off, std::uint64_t paddr, std::uint64_t filesz,
+                      std::uint64_t memsz) {
+        put_le(b, ph + 0, type, 4);
+        put_le(b, ph + 8, off, 8);
+        put_le(b, ph + 16, 0xffffffff80000000ull + paddr, 8);   // vaddr: not read
+        put_le(b, ph + 24, paddr, 8);
+        put_le(b, ph + 32, filesz, 8);
+        put_le(b, ph + 40, memsz, 8);
+        ph += 56;
+    };
+    const std::size_t note_off = data_off;
+    data_off += note_bytes;
+    if (note && s.note_first)
+        header(4, note_off, 0, note_bytes, note_bytes);
+    for (std::size_t i = 0; i < s.loads.size(); ++i) {
+        const auto& l = s.loads[i];
+        header(1, data_off, l.paddr, l.filesz, l.memsz);
+        for (std::size_t k = 0; k < l.filesz; ++k)
+            b[data_off + k] = static_cast<std::byte>(0x40 + i);
+        data_off += l.filesz;
+    }
+    if (note && !s.note_first)
+        header(4, note_off, 0, note_bytes, note_bytes);
+    if (note) {
+        put_le(b, note_off, namesz, 4);
+        put_le(b, note_off + 4, 4, 4);
+        put_le(b, note_off + 8, 0x100, 4);
+        for (std::size_t k = 0; k < s.note_name.size(); ++k)
+            b[note_off + 12 + k] = static_cast<std::byte>(s.note_name[k]);
+    }
+    return b;
+}
+
 template <class Refusal>
 std::string text_of(const Refusal& r) {
     nk::FixedText<256> t;

@@ -59,7 +59,10 @@ TEST(KbBootPlan, PlansWritesAndReadsBackAWholeBoot) {
     const BootLayout& l = plan->layout();
     EXPECT_EQ(l.kernel.start.value(), 0x1'0000'0000u);
     EXPECT_EQ(l.entry.value(), 0x1'0000'0200u);
-    EXPECT_EQ(plan->payload().size(), 64u * 1024);
+    ASSERT_EQ(plan->segments().size(), 1u);
+    EXPECT_EQ(plan->segments()[0].bytes.size(), 64u * 1024);
+    EXPECT_EQ(plan->segments()[0].offset, 0u);
+    EXPECT_EQ(plan->segments()[0].size, 64u * 1024);
     EXPECT_EQ(plan->initrd().size(), in.initrd.size());
     EXPECT_EQ(l.initrd.size(), in.initrd.size());
     EXPECT_EQ(l.cmdline.size(), in.cmdline.size() + 1);
@@ -118,7 +121,7 @@ TEST(KbBootPlan, RefusesABadImage) {
     const auto why = refusal_for(in.get());
     EXPECT_EQ(why.stage, BootStage::image);
     EXPECT_EQ(why.image.reason, ImageError::bad_boot_flag);
-    EXPECT_EQ(text_of(why), "not a bzImage: boot sector signature 0xaa00 (want 0xaa55)");
+    EXPECT_EQ(text_of(why), "not a kernel image (vmlinux or bzImage): boot sector signature 0xaa00 (want 0xaa55)");
 }
 
 TEST(KbBootPlan, RefusesAMissingInitrd) {

@@ -77,7 +77,7 @@ TEST(KbBootParams, AbiOffsetsCheckedAgainstLinux) {
 
 struct Fixture {
     std::vector<std::byte> image = make_bzimage();
-    BzImage k{};
+    KernelImage k{};
     std::array<PhysRange, 2> ram{range(4 * GiB, 5 * GiB), range(8 * GiB, 9 * GiB)};
     std::vector<std::byte> page = std::vector<std::byte>(ATOLL_BP_SIZE, std::byte{0x5a});   // stale bytes
 

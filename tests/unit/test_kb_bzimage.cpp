@@ -14,7 +14,7 @@ using test::ImageSpec;
 using test::make_bzimage;
 using test::text_of;
 
-Result<BzImage> parse(const std::vector<std::byte>& img, ImageRefusal& why) {
+Result<KernelImage> parse(const std::vector<std::byte>& img, ImageRefusal& why) {
     return parse_bzimage(std::span<const std::byte>(img), why);
 }
 
@@ -106,7 +106,7 @@ TEST(KbBzImage, RefusesBadBootFlag) {
     s.boot_flag = 0;
     const auto why = refusal_for(s);
     EXPECT_EQ(why.reason, ImageError::bad_boot_flag);
-    EXPECT_EQ(text_of(why), "not a bzImage: boot sector signature 0x0 (want 0xaa55)");
+    EXPECT_EQ(text_of(why), "not a kernel image (vmlinux or bzImage): boot sector signature 0x0 (want 0xaa55)");
 }
 
 TEST(KbBzImage, RefusesBadHeaderMagic) {

@@ -18,15 +18,16 @@ using test::text_of;
 constexpr std::uint64_t M2 = 2 * MiB;
 constexpr std::uint64_t page = 4096;
 
-BzImage image(std::uint32_t init_size = 32 * MiB, std::uint64_t pref = 16 * MiB, bool above_4g = true,
-              std::uint32_t align = 2 * MiB) {
-    BzImage k;
+KernelImage image(std::uint32_t init_size = 32 * MiB, std::uint64_t pref = 16 * MiB, bool above_4g = true,
+                  std::uint32_t align = 2 * MiB) {
+    KernelImage k;
     k.init_size = init_size;
     k.pref_address = pref;
     k.alignment = align;
     k.xloadflags = ATOLL_BP_XLF_KERNEL_64 | (above_4g ? ATOLL_BP_XLF_CAN_BE_LOADED_ABOVE_4G : 0);
     k.initrd_addr_max = 0x7fffffff;
     k.cmdline_size = 2047;
+    k.entry_offset = 0x200;   // a bzImage's 64-bit entry
     return k;
 }
 
@@ -35,7 +36,7 @@ LayoutSizes sizes(std::uint64_t initrd = 20 * MiB) { return LayoutSizes{initrd, 
 constexpr std::uint64_t round_page(std::uint64_t n) { return (n + page - 1) & ~(page - 1); }
 
 // The invariants every accepted layout keeps.
-void expect_sound(const BootLayout& l, std::span<const PhysRange> ram, const BzImage& k, const LayoutSizes& s) {
+void expect_sound(const BootLayout& l, std::span<const PhysRange> ram, const KernelImage& k, const LayoutSizes& s) {
     const std::array<PhysRange, 5> pieces{
         range(l.kernel.start.value(), l.kernel.start.value() + round_page(l.kernel.size())),
         range(l.initrd.start.value(), l.initrd.start.value() + round_page(l.initrd.size())),
@@ -65,7 +66,7 @@ void expect_sound(const BootLayout& l, std::span<const PhysRange> ram, const BzI
     }
 }
 
-Result<BootLayout> plan(std::span<const PhysRange> ram, const BzImage& k, const LayoutSizes& s, LayoutRefusal& why) {
+Result<BootLayout> plan(std::span<const PhysRange> ram, const KernelImage& k, const LayoutSizes& s, LayoutRefusal& why) {
     const auto r = plan_layout(ram, k, s, why);
     if (r.ok()) {
         expect_sound(*r, ram, k, s);

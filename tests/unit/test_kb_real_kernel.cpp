@@ -1,6 +1,7 @@
-// The project's own kernel, when it has been built: the image `make
-// kernel` produces must be one the bootloader accepts. Skipped when absent
-// (a fresh checkout); ATOLL_BZIMAGE names another image to check.
+// The project's own kernel, when it has been built: the bzImage `make
+// kernel` produces and the vmlinux `make images` strips from it must be
+// images the bootloader accepts. Skipped when absent (a fresh checkout);
+// ATOLL_BZIMAGE and ATOLL_VMLINUX name other images to check.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -10,16 +11,17 @@
 #include <vector>
 
 #include "atoll/kb/bzimage.hpp"
+#include "atoll/kb/elf_kernel.hpp"
 #include "kb_test_support.hpp"
 
 namespace atl::kb {
 namespace {
 
-std::string image_path() {
-    if (const char* env = std::getenv("ATOLL_BZIMAGE"))
+std::string image_path(const char* env_name = "ATOLL_BZIMAGE", const char* file = "bzImage") {
+    if (const char* env = std::getenv(env_name))
         return env;
     // ATOLL_TEST_DATA is tests/unit/data in the source tree.
-    return std::string(ATOLL_TEST_DATA) + "/../../../build/images/bzImage";
+    return std::string(ATOLL_TEST_DATA) + "/../../../build/images/" + file;
 }
 
 std::vector<std::byte> read_file(const std::string& path) {
@@ -52,6 +54,25 @@ TEST(KbRealKernel, ProjectKernelIsABootable64BitRelocatableImage) {
     RecordProperty("init_size", std::to_string(k->init_size));
     RecordProperty("kernel_alignment", std::to_string(k->alignment));
     RecordProperty("xloadflags", std::to_string(k->xloadflags));
+}
+
+TEST(KbRealKernel, ProjectVmlinuxStartsWithoutItsDecompressor) {
+    const std::string path = image_path("ATOLL_VMLINUX", "vmlinux");
+    const std::vector<std::byte> img = read_file(path);
+    if (img.empty())
+        GTEST_SKIP() << "no vmlinux at " << path << " (run `make images`)";
+
+    ImageRefusal why;
+    const auto k = parse_elf_kernel(img, why);
+    ASSERT_TRUE(k.ok()) << path << ": " << test::text_of(why)
+                        << "\n*** Partitions cannot start the kernel without its decompressor. ***";
+    EXPECT_EQ(k->format, KernelFormat::elf);
+    EXPECT_GE(k->segment_count, 2);
+    EXPECT_EQ(k->entry_offset, 0u) << "vmlinux's entry is startup_64, its first byte";
+    EXPECT_EQ(k->pref_address, 16u * 1024 * 1024) << "CONFIG_PHYSICAL_START";
+    EXPECT_GT(k->init_size, 8u * 1024 * 1024);
+    RecordProperty("segments", std::to_string(k->segment_count));
+    RecordProperty("span", std::to_string(k->init_size));
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 
 #include "atoll/core/result.hpp"
 #include "atoll/kb/boot_cmdline.hpp"
-#include "atoll/kb/bzimage.hpp"
+#include "atoll/kb/kernel_image.hpp"
 #include "atoll/kb/initrd.hpp"
 #include "atoll/kb/layout.hpp"
 #include "atoll/nk/fmt.hpp"
@@ -24,7 +24,7 @@ namespace atl::kb {
 // the caller's buffers, which must outlive any plan made from the request
 // and stay unchanged while it is used.
 struct BootRequest {
-    std::span<const std::byte> kernel{};  // the whole bzImage file
+    std::span<const std::byte> kernel{};  // the whole kernel file: a vmlinux (ELF) or a bzImage
     std::span<const std::byte> initrd{};  // the whole initramfs file (required: partitions have no disks)
     std::span<const char> cmdline{};      // without a terminating NUL
     nk::HandoffSpec handoff{};            // .memory is the partition's RAM: placement and e820 use it too
@@ -50,21 +50,22 @@ public:
     BootPlan() = default;
 
     [[nodiscard]] bool empty() const { return !valid_; }
-    [[nodiscard]] const BzImage& image() const { return image_; }
+    [[nodiscard]] const KernelImage& image() const { return image_; }
     [[nodiscard]] const BootLayout& layout() const { return layout_; }
     [[nodiscard]] InitrdFormat initrd_format() const { return initrd_format_; }
     [[nodiscard]] const BootRequest& request() const { return request_; }
 
-    // What to copy where: payload() to layout().kernel.start, initrd() to
-    // layout().initrd.start (write_boot_cmdline() does the command line).
-    [[nodiscard]] std::span<const std::byte> payload() const { return image_.payload; }
+    // What to copy where: each of segments() to layout().kernel.start plus
+    // its offset, then zeros to its size; initrd() to layout().initrd.start
+    // (write_boot_cmdline() does the command line).
+    [[nodiscard]] std::span<const KernelSegment> segments() const { return image_.loaded_segments(); }
     [[nodiscard]] std::span<const std::byte> initrd() const { return request_.initrd; }
 
 private:
     friend Result<BootPlan> plan_boot(const BootRequest& req, BootRefusal& why);
 
     BootRequest request_{};
-    BzImage image_{};
+    KernelImage image_{};
     BootLayout layout_{};
     InitrdFormat initrd_format_{};
     bool valid_ = false;

@@ -19,7 +19,7 @@ namespace atl::kb {
 inline constexpr std::size_t setup_data_bytes = sizeof(atoll_setup_data_header) + sizeof(atoll_handoff);
 
 struct BootParamsSpec {
-    std::span<const std::byte> setup_header{};  // BzImage::setup_header: image bytes [0x1f1, header end)
+    std::span<const std::byte> setup_header{};  // KernelImage::setup_header: [0x1f1, header end)
     PhysAddr cmdline{};                         // NUL-terminated line
     PhysRange initrd{};                         // exact bytes
     PhysAddr setup_data{};                      // the record write_setup_data() fills

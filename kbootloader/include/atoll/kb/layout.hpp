@@ -10,7 +10,7 @@
 
 #include "atoll/core/result.hpp"
 #include "atoll/core/strong.hpp"
-#include "atoll/kb/bzimage.hpp"
+#include "atoll/kb/kernel_image.hpp"
 #include "atoll/nk/fmt.hpp"
 
 namespace atl::kb {
@@ -29,7 +29,7 @@ struct LayoutSizes {
 // kernel's is its whole init_size window (the payload is copied at its start).
 struct BootLayout {
     PhysRange kernel{};
-    PhysAddr entry{};        // kernel.start + 0x200: the 64-bit entry point
+    PhysAddr entry{};        // kernel.start + entry_offset: the 64-bit entry point
     PhysRange initrd{};
     PhysRange boot_params{}; // one page; RSI at entry
     PhysRange cmdline{};
@@ -67,7 +67,7 @@ struct LayoutRefusal {
 // first MiB. The kernel goes lowest (at pref_address when that is in RAM),
 // the initramfs highest, the small pieces lowest in what is left. On failure
 // `why` says which rule or which piece; on success it is cleared.
-[[nodiscard]] Result<BootLayout> plan_layout(std::span<const PhysRange> ram, const BzImage& image,
+[[nodiscard]] Result<BootLayout> plan_layout(std::span<const PhysRange> ram, const KernelImage& image,
                                              const LayoutSizes& sizes, LayoutRefusal& why);
 
 [[nodiscard]] const char* piece_name(Piece p);

@@ -11,8 +11,13 @@
 
 namespace atl::ssi {
 
+// The kernel partitions boot when none is named: the uncompressed vmlinux
+// when it is installed (started without its decompressor: a faster boot),
+// else the bzImage.
+std::string default_kernel_path();
+
 struct BootImages {
-    std::string kernel_path = "/usr/share/atoll/bzImage";
+    std::string kernel_path = default_kernel_path();
     std::string initrd_path = "/usr/share/atoll/rootfs.cpio.gz";
     std::string cmdline;
     // The cluster key atolld proves (doc/ssi.md): appended to the initramfs
