@@ -228,8 +228,8 @@ fuzz:
 	@cmake -S . -B $(BUILD)/cmake-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_C_COMPILER=clang \
 	  -DATOLL_FUZZ=ON -DATOLL_TSAN=OFF -DATOLL_BENCH=OFF \
 	  -DCMAKE_CXX_FLAGS=-fsanitize=fuzzer-no-link,address,undefined >/dev/null
-	@cmake --build $(BUILD)/cmake-fuzz -j$(JOBS) --target fuzz_lagoon fuzz_handoff fuzz_vnet_rx fuzz_wire fuzz_slurm_conf fuzz_workload
-	@for f in fuzz_lagoon fuzz_handoff fuzz_vnet_rx fuzz_wire fuzz_slurm_conf fuzz_workload; do echo "fuzz: $$f (30 s)"; \
+	@cmake --build $(BUILD)/cmake-fuzz -j$(JOBS) --target fuzz_lagoon fuzz_handoff fuzz_vnet_rx fuzz_wire fuzz_slurm_conf fuzz_workload fuzz_kernel_image
+	@for f in fuzz_lagoon fuzz_handoff fuzz_vnet_rx fuzz_wire fuzz_slurm_conf fuzz_workload fuzz_kernel_image; do echo "fuzz: $$f (30 s)"; \
 	  $(BUILD)/cmake-fuzz/tests/$$f -max_total_time=30 -print_final_stats=1 2>&1 | tail -n 3 || exit 1; done
 
 clean:

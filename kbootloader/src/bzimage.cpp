@@ -68,8 +68,10 @@ Result<KernelImage> parse_bzimage(std::span<const std::byte> image, ImageRefusal
     // syssize gives the payload's length; bytes after it (an appended
     // signature, for one) are not ours to copy.
     const std::uint64_t payload_size = std::uint64_t{load_le32(image, ATOLL_BP_SYSSIZE)} * paragraph;
-    if (payload_size == 0)
-        return c.refuse(ImageError::empty_payload);
+    // The entry is 0x200 into the payload: a shorter one would send the CPU
+    // past the kernel's own bytes.
+    if (payload_size <= ATOLL_BP_ENTRY64_OFFSET)
+        return c.refuse(ImageError::empty_payload, payload_size, ATOLL_BP_ENTRY64_OFFSET);
     if (payload_offset + payload_size > size)
         return c.refuse(ImageError::truncated, size, payload_offset + payload_size);
 

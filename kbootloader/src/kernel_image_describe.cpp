@@ -51,7 +51,8 @@ void describe(const ImageRefusal& r, nk::TextWriter& out) {
                 "must run at an address inside its own RAM)");
         return;
     case ImageError::empty_payload:
-        out.str("corrupt bzImage: syssize is 0 (no protected-mode kernel)");
+        out.str("corrupt bzImage: a payload of ").dec(r.got).str(" bytes (syssize) ends before its 64-bit entry at ")
+            .hex(r.want);
         return;
     case ImageError::truncated:
         out.str("kernel truncated: payload needs ").dec(r.want).str(" bytes, image has ").dec(r.got);

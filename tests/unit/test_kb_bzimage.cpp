@@ -162,6 +162,8 @@ TEST(KbBzImage, RefusesEmptyPayload) {
     ImageSpec s;
     s.payload_bytes = 0;
     EXPECT_EQ(refusal_for(s).reason, ImageError::empty_payload);
+    s.payload_bytes = 0x200;   // ends where the entry would be
+    EXPECT_EQ(refusal_for(s).reason, ImageError::empty_payload);
 }
 
 TEST(KbBzImage, RefusesTruncatedPayload) {

@@ -35,7 +35,7 @@ enum class ImageError : std::uint8_t {
     not_bzimage,        // loadflags lacks LOADED_HIGH: a zImage (got loadflags)
     not_64bit,          // xloadflags lacks XLF_KERNEL_64 (got xloadflags)
     not_relocatable,    // relocatable_kernel == 0: CONFIG_RELOCATABLE is off
-    empty_payload,      // syssize == 0
+    empty_payload,      // payload (syssize) ends at or before the 64-bit entry (got, want)
     truncated,          // payload needs more bytes than the image has (got, want)
     bad_init_size,      // init_size smaller than the payload (got, want)
     bad_alignment,      // kernel_alignment not a power of two >= 4 KiB (got)
