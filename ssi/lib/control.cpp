@@ -1,6 +1,7 @@
 // /dev/atoll ioctls for the atoll tool.
 #include "atoll/ssi/control.hpp"
 #include "atoll/ssi/cpio.hpp"
+#include "atoll/ssi/mapped_image.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -56,7 +57,7 @@ std::vector<char> read_file(const std::string& path, const char* what) {
     return data;
 }
 
-void check_initramfs(const std::vector<char>& data, const std::string& path) {
+void check_initramfs(std::span<const char> data, const std::string& path) {
     if (data.size() < 2 || static_cast<unsigned char>(data[0]) != 0x1f ||
         static_cast<unsigned char>(data[1]) != 0x8b)
         return;   // not gzip: the kernel's structural check is all there is
@@ -187,22 +188,26 @@ void remember_verified(const std::string& id) {
 }  // namespace
 
 void Control::boot(const nk::Partition& p, const BootImages& images) const {
-    auto kernel = read_file(images.kernel_path, "kernel image");
-    auto initrd = read_file(images.initrd_path, "initramfs");
-    const std::string id = identity_of(images.initrd_path);
-    if (id.empty() || !verified_before(id)) {
-        check_initramfs(initrd, images.initrd_path);
-        if (!id.empty())
-            remember_verified(id);
-    }
-    std::string cmdline = images.cmdline;
+    // The cluster key travels as a small archive appended to the initramfs.
+    std::vector<char> key_archive;
     struct stat key_st{};
     if (!images.cluster_key_path.empty() && ::stat(images.cluster_key_path.c_str(), &key_st) == 0) {
         const auto key = read_file(images.cluster_key_path, "cluster key");
-        append_archive(initrd, cpio_newc({{"etc", 040755, ""},
-                                          {"etc/atoll", 040755, ""},
-                                          {"etc/atoll/cluster.key", 0100600, std::string(key.begin(), key.end())}}));
+        key_archive = cpio_newc({{"etc", 040755, ""},
+                                 {"etc/atoll", 040755, ""},
+                                 {"etc/atoll/cluster.key", 0100600, std::string(key.begin(), key.end())}});
     }
+    const MappedImage kernel(images.kernel_path, "kernel image");
+    MappedImage initrd(images.initrd_path, "initramfs", key_archive.size());
+    const std::string id = identity_of(images.initrd_path);
+    if (id.empty() || !verified_before(id)) {
+        check_initramfs(initrd.bytes(), images.initrd_path);
+        if (!id.empty())
+            remember_verified(id);
+    }
+    if (!key_archive.empty())
+        initrd.append4(key_archive);
+    std::string cmdline = images.cmdline;
 
     atoll_boot_request r{};
     r.size = sizeof(r);
@@ -218,10 +223,10 @@ void Control::boot(const nk::Partition& p, const BootImages& images) const {
     r.mem_range_count = static_cast<std::uint32_t>(mem.size());
     for (std::size_t i = 0; i < mem.size(); i++)
         r.mem_ranges[i] = {mem[i].start.value(), mem[i].end.value()};
-    r.kernel_ptr = reinterpret_cast<std::uintptr_t>(kernel.data());
-    r.kernel_size = kernel.size();
-    r.initrd_ptr = reinterpret_cast<std::uintptr_t>(initrd.data());
-    r.initrd_size = initrd.size();
+    r.kernel_ptr = reinterpret_cast<std::uintptr_t>(kernel.bytes().data());
+    r.kernel_size = kernel.bytes().size();
+    r.initrd_ptr = reinterpret_cast<std::uintptr_t>(initrd.bytes().data());
+    r.initrd_size = initrd.bytes().size();
     r.cmdline_ptr = reinterpret_cast<std::uintptr_t>(cmdline.c_str());
     r.cmdline_size = cmdline.size() + 1;
     if (::ioctl(fd_, ATOLL_IOC_BOOT, &r) != 0) {

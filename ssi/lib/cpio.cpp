@@ -39,9 +39,4 @@ std::vector<char> cpio_newc(const std::vector<CpioFile>& files) {
     return out;
 }
 
-void append_archive(std::vector<char>& image, const std::vector<char>& archive) {
-    pad4(image);
-    image.insert(image.end(), archive.begin(), archive.end());
-}
-
 }  // namespace atl::ssi

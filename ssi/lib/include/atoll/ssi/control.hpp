@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,7 @@ std::vector<char> read_file(const std::string& path, const char* what);
 
 // Full integrity check of a gzip-compressed initramfs (decompresses it);
 // throws Failure on a truncated or corrupt archive. Other formats pass.
-void check_initramfs(const std::vector<char>& data, const std::string& path);
+void check_initramfs(std::span<const char> data, const std::string& path);
 
 class Control {
 public:

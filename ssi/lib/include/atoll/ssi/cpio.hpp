@@ -19,8 +19,4 @@ struct CpioFile {
 // The archive (entries in order, then the trailer), padded to 4 bytes.
 [[nodiscard]] std::vector<char> cpio_newc(const std::vector<CpioFile>& files);
 
-// Pads `image` to a multiple of 4 bytes and appends `archive`: the kernel
-// unpacks concatenated archives, compressed or not, in order.
-void append_archive(std::vector<char>& image, const std::vector<char>& archive);
-
 }  // namespace atl::ssi
