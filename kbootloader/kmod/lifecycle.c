@@ -28,6 +28,10 @@
 #include "lagoon_bridge.h"
 
 #define ATOLL_MONITOR_MS 250
+/* While a partition boots, `atoll boot` waits on its first heartbeat: look
+ * often, or the wait adds half a period to every boot. */
+#define ATOLL_MONITOR_BOOT_MS 10
+#define ATOLL_BOOT_POLL_NS (60ULL * NSEC_PER_SEC)	/* a boot stuck longer is polled slowly */
 #define ATOLL_HUNG_NS (3ULL * NSEC_PER_SEC)
 #define ATOLL_STOP_TIMEOUT_NS (20ULL * NSEC_PER_SEC)
 
@@ -162,7 +166,7 @@ static void check_partition(struct atoll_host_partition *hp, u64 now)
 
 static void monitor(struct work_struct *w)
 {
-	bool any = false;
+	bool any = false, booting = false;
 	unsigned int i;
 	u64 now;
 
@@ -175,9 +179,12 @@ static void monitor(struct work_struct *w)
 			continue;
 		any = true;
 		check_partition(hp, now);
+		booting = booting || (hp->state == ATOLL_PSTATE_BOOTING &&
+				      since(now, hp->boot_ns) < ATOLL_BOOT_POLL_NS);
 	}
 	if (any && !monitor_stopped)
-		schedule_delayed_work(&monitor_work, msecs_to_jiffies(ATOLL_MONITOR_MS));
+		schedule_delayed_work(&monitor_work,
+				      msecs_to_jiffies(booting ? ATOLL_MONITOR_BOOT_MS : ATOLL_MONITOR_MS));
 	mutex_unlock(&atoll_host.lock);
 }
 

@@ -5,9 +5,11 @@
 #   boot-bench.sh ROOT OUT_DIR [ROUNDS]
 #
 # Partition: the box boots partitions 1 and 2 of its plan; the command then
-# runs `atoll boot` for partition 3, which returns when the partition's init
+# runs `atoll boot` for partition 3 (its default kernel: the vmlinux,
+# started without its decompressor), which returns when the partition's init
 # has loaded atoll.ko and its heartbeat shows in the lagoon (userspace
-# reached): the whole command is timed by the host.
+# reached): the whole command is timed by the host. The host's own steps
+# are in the box's host-console.log ("host side N ms: ...").
 # Cold: qemu-system-x86_64 -kernel bzImage -initrd rootfs.cpio.gz with one
 # vCPU and 1 GiB, same accelerator; timed from QEMU's start until init prints
 # its status line (which it does after loading atoll.ko, as in a partition).
@@ -75,5 +77,8 @@ print("|---|---|")
 print(f"| cold `qemu -kernel` (1 vCPU, 1 GiB) | {cold:.2f} |")
 print(f"| `atoll boot` partition | {part:.2f} |")
 print(f"| ratio partition / cold | {part / cold:.2f} |")
+r = sorted(float(x[2]) / float(x[1]) for x in rows)
+print(f"\nPer round (cold and partition boots alternate): partition / cold "
+      f"{r[0]:.2f}x / {statistics.median(r):.2f}x / {r[-1]:.2f}x (min / median / max)")
 PY
 machine_note "$busy0" "$load0" "$(cut -d" " -f1 /proc/loadavg)" | tee -a "$out/boot-summary.md"

@@ -3,7 +3,8 @@
 # inside partitions park them and are reported, never resetting the box; a
 # clean stop and restart repeated while counters advance in the others; a
 # partition hung with interrupts off is marked hung and force-stopped;
-# released CPUs return to the host; bad requests are refused.
+# released CPUs return to the host; bad requests are refused; partitions
+# start from the vmlinux by default and from the bzImage when asked.
 . "$(dirname "$0")/lib.sh"
 
 box 'state() { atoll list | awk -v id=$1 "\$1 == id { print \$2 (\$2 == \"running\" ? \"\" : \" \" \$NF) }"; }
@@ -36,8 +37,12 @@ atoll stop 9 2>&1 | sed "s/^/@@UNKNOWN /"
 atoll restart 3 2>&1 | sed "s/^/@@RESTARTRUNNING /"
 dd if=/dev/urandom of=/tmp/bad.bzImage bs=1024 count=1024 2>/dev/null
 atoll restart 2 --kernel /tmp/bad.bzImage 2>&1 | sed "s/^/@@BADIMAGE /"
+{ printf "\177ELF\002\001\001"; head -c 100000 /dev/urandom; } > /tmp/bad.vmlinux
+atoll restart 2 --kernel /tmp/bad.vmlinux 2>&1 | sed "s/^/@@BADELF /"
 echo "@@AFTERBAD $(state 2)"
-atoll restart 2 >/dev/null; echo "@@RESTART2B $(atoll run 2 -- hostname)"
+atoll restart 2 --kernel /usr/share/atoll/bzImage >/dev/null
+echo "@@RESTART2B $(atoll run 2 -- hostname) $(dmesg | grep -c "partition 2 started on APIC [0-9]*: bzImage at")"
+echo "@@VMLINUX $(dmesg | grep -c "started on APIC [0-9]*: vmlinux at")"
 atoll stop 3 >/dev/null && atoll release 3 >/dev/null
 echo "@@RELEASED $(cat /sys/devices/system/cpu/cpu3/online) $(atoll list | grep -c "^3 ")"
 echo "@@C2 $(counter 2)"'
@@ -60,8 +65,10 @@ check "a second force-stop is refused" grep -q 'stopped already' <<<"$(field SEC
 check "stop of an unknown partition is refused" grep -q 'no partition 9' <<<"$(field UNKNOWN)"
 check "restart of a running partition is refused" grep -q 'not stopped' <<<"$(field RESTARTRUNNING)"
 check "restart with a corrupt image is refused" grep -q 'not a kernel image' <<<"$(field BADIMAGE)"
+check "restart with a corrupt vmlinux is refused ($(field BADELF))" grep -q 'x86-64\|vmlinux\|Linux kernel' <<<"$(field BADELF)"
 check "and the partition stays stopped ($(field AFTERBAD))" test "$(field AFTERBAD)" = "stopped force-stopped"
-check "a correct restart then works" test "$(field RESTART2B)" = p2
+check "partitions start from the vmlinux by default ($(field VMLINUX) boots)" test "$(field VMLINUX)" -ge 10
+check "a restart from the bzImage (its decompressor) then works ($(field RESTART2B))" test "$(field RESTART2B)" = "p2 1"
 check "released: CPU 3 is the host's again, partition 3 gone" test "$(field RELEASED)" = "1 0"
 check "the box was never reset (the counter still answers)" test -n "$(field C2)"
 pass

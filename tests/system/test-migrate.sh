@@ -87,7 +87,14 @@ wait_for 120 nodes_up
 echo @@DIRTY
 atoll start --name dirty p1 -- atoll-heartbeat send 127.0.0.1 7700 256 8 >/dev/null; echo "start rc=$?"
 sleep 4
-atoll migrate dirty p2; echo "rc=$?"
+atoll migrate dirty p2; rc=$?; echo "rc=$rc"
+# A failed move keeps the CRIU logs on the nodes that ran it: copied into
+# the output of this test, so that a rare failure can be read afterwards.
+if [ "$rc" != 0 ]; then
+    for n in host p1 p2; do
+        atoll exec $n -- sh -c "for f in /var/log/atoll/migrate/*/*; do echo \"== $n \$f\"; tail -n 40 \"\$f\"; done" 2>&1 | sed "s/^/@@CRIULOG /"
+    done
+fi
 atoll workloads | grep -E "^dirty "
 atoll exec p2 -- atoll workload end dirty
 echo @@SIGNAL
