@@ -7,6 +7,7 @@
 
 #include "atoll/abi/lagoon.h"
 #include "atoll/nk/plan.hpp"
+#include "atoll/ssi/boot_record.hpp"
 #include "atoll/ssi/control.hpp"
 #include "atoll/ssi/failure.hpp"
 #include "atoll/ssi/planfile.hpp"
@@ -175,6 +176,7 @@ int run(const Args& args) {
         std::cout << ", " << ssi::format_size(p.memory_bytes()) << " on node " << p.node.value()
                   << std::endl;
         ctl.boot(p, images);
+        ssi::remember_boot(p.id.value(), images);   // atoll restart's defaults
     }
     if (!wait)
         return exit_ok;

@@ -2,6 +2,7 @@
 #include <iostream>
 #include <optional>
 
+#include "atoll/ssi/boot_record.hpp"
 #include "atoll/ssi/control.hpp"
 #include "atoll/ssi/failure.hpp"
 #include "cli.hpp"
@@ -21,8 +22,11 @@ SYNOPSIS
                     [--no-wait] [--timeout SECONDS]
 
 DESCRIPTION
-    Boots partition N again on the CPUs and memory it had, with the default
-    images or new ones. The partition must be stopped (atoll stop N, or it
+    Boots partition N again on the CPUs and memory it had, with the kernel,
+    initramfs and command line of its last boot on this host (atoll boot or
+    atoll restart; recorded in /run/atoll), or the defaults when there is no
+    record; --kernel, --initrd and --cmdline replace them one by one. The
+    partition must be stopped (atoll stop N, or it
     stopped itself: powered off, rebooted, panicked); a running partition is
     refused. The request is validated as a whole like atoll boot, so a
     corrupt image is refused and the partition stays stopped.
@@ -30,10 +34,12 @@ DESCRIPTION
 OPTIONS
     --kernel FILE        kernel: an uncompressed vmlinux (ELF, started
                          directly) or a bzImage (started through its
-                         decompressor); default /usr/share/atoll/vmlinux,
-                         or /usr/share/atoll/bzImage where that is absent
-    --initrd FILE        initramfs (default /usr/share/atoll/rootfs.cpio.gz)
-    --cmdline TEXT       extra kernel command line
+                         decompressor); without a record of the last boot,
+                         /usr/share/atoll/vmlinux, or /usr/share/atoll/bzImage
+                         where that is absent
+    --initrd FILE        initramfs (without a record: the default
+                         /usr/share/atoll/rootfs.cpio.gz)
+    --cmdline TEXT       extra kernel command line ("" for none)
     --no-wait            return once the CPU has started
     --timeout SECONDS    how long to wait for the partition (default 300)
     --help               print this help and exit
@@ -45,7 +51,7 @@ EXIT STATUS
 
 int run(const Args& args) {
     std::optional<PartitionId> id;
-    ssi::BootImages images;
+    std::optional<std::string> kernel, initrd, cmdline;
     bool wait = true;
     int timeout_s = 300;
     for (std::size_t i = 0; i < args.size(); i++) {
@@ -59,11 +65,11 @@ int run(const Args& args) {
             print_help();
             return exit_ok;
         } else if (a == "--kernel") {
-            images.kernel_path = value("a file");
+            kernel = value("a file");
         } else if (a == "--initrd") {
-            images.initrd_path = value("a file");
+            initrd = value("a file");
         } else if (a == "--cmdline") {
-            images.cmdline = value("the extra parameters");
+            cmdline = value("the extra parameters");
         } else if (a == "--no-wait") {
             wait = false;
         } else if (a == "--timeout") {
@@ -73,6 +79,13 @@ int run(const Args& args) {
         }
     }
     required_partition(id, "atoll restart N");
+    ssi::BootImages images = ssi::last_boot(id->value()).value_or(ssi::BootImages{});
+    if (kernel)
+        images.kernel_path = *kernel;
+    if (initrd)
+        images.initrd_path = *initrd;
+    if (cmdline)
+        images.cmdline = *cmdline;
     ssi::Control ctl;
     const auto info = find_partition(ctl, id->value());
     if (!info)
@@ -88,6 +101,7 @@ int run(const Args& args) {
             throw ssi::Failure("partition description too large");
     std::cout << "partition " << id->value() << ": restarting" << std::endl;
     ctl.boot(p, images);
+    ssi::remember_boot(id->value(), images);
     if (wait && !wait_running(ctl, id->value(), timeout_s))
         return exit_refused;
     return exit_ok;
