@@ -4,13 +4,18 @@
 // readers for checking what the writers produced.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "atoll/core/strong.hpp"
+#include "atoll/kb/boot_plan.hpp"
+#include "atoll/kb/kernel_image.hpp"
 #include "atoll/nk/fmt.hpp"
 
 namespace atl::kb::test {
@@ -180,5 +185,44 @@ inline std::vector<std::byte> bytes_of(std::initializer_list<int> v, std::size_t
 }
 
 constexpr PhysRange range(std::uint64_t start, std::uint64_t end) { return PhysRange{PhysAddr{start}, PhysAddr{end}}; }
+
+// A whole boot request for partition 2 of the box (RAM only above 4 GiB),
+// with a synthetic bzImage unless a test puts another kernel in.
+struct BootRequestSpec {
+    std::vector<std::byte> kernel = make_bzimage();
+    std::vector<std::byte> initrd = bytes_of({0x1f, 0x8b, 0x08, 0x00}, 3 * MiB + 5);
+    std::string cmdline = "console=ttyS1 earlyprintk=serial,ttyS1 no5lvl";
+    std::array<ApicId, 2> cpus{ApicId{4}, ApicId{6}};
+    // Partition 2 of the box: RAM only above 4 GiB.
+    std::array<PhysRange, 2> ram{range(0x1'0000'0000, 0x1'2000'0000), range(0x1'4000'0000, 0x1'6000'0000)};
+
+    BootRequest get() const {
+        BootRequest r;
+        r.kernel = kernel;
+        r.initrd = initrd;
+        r.cmdline = std::span<const char>(cmdline.data(), cmdline.size());
+        r.handoff.partition = PartitionId{2};
+        r.handoff.cpus = cpus;
+        r.handoff.host_apic = ApicId{0};
+        r.handoff.numa_node = NodeId{1};
+        r.handoff.memory = ram;
+        r.handoff.lagoon = range(0xc000'0000, 0xc040'0000);
+        r.handoff.tsc_khz = 2'500'000;
+        r.handoff.lapic_timer_hz = 1'000'000'000;
+        r.handoff.ap_start = PhysAddr{0x9c000};
+        r.handoff.wallclock_sec = 1'700'000'000;
+        return r;
+    }
+};
+
+// The refusal `parse` gives `img`, checked to carry its own error code.
+inline ImageRefusal image_refusal(Result<KernelImage> (*parse)(std::span<const std::byte>, ImageRefusal&),
+                                  const std::vector<std::byte>& img) {
+    ImageRefusal why;
+    const auto r = parse(std::span<const std::byte>(img), why);
+    EXPECT_FALSE(r.ok());
+    EXPECT_EQ(r.error(), image_error_code(why.reason));
+    return why;
+}
 
 }  // namespace atl::kb::test

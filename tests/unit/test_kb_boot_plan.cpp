@@ -20,32 +20,7 @@ using test::make_bzimage;
 using test::range;
 using test::text_of;
 
-struct Request {
-    std::vector<std::byte> kernel = make_bzimage();
-    std::vector<std::byte> initrd = bytes_of({0x1f, 0x8b, 0x08, 0x00}, 3 * MiB + 5);
-    std::string cmdline = "console=ttyS1 earlyprintk=serial,ttyS1 no5lvl";
-    std::array<ApicId, 2> cpus{ApicId{4}, ApicId{6}};
-    // Partition 2 of the box: RAM only above 4 GiB.
-    std::array<PhysRange, 2> ram{range(0x1'0000'0000, 0x1'2000'0000), range(0x1'4000'0000, 0x1'6000'0000)};
-
-    BootRequest get() const {
-        BootRequest r;
-        r.kernel = kernel;
-        r.initrd = initrd;
-        r.cmdline = std::span<const char>(cmdline.data(), cmdline.size());
-        r.handoff.partition = PartitionId{2};
-        r.handoff.cpus = cpus;
-        r.handoff.host_apic = ApicId{0};
-        r.handoff.numa_node = NodeId{1};
-        r.handoff.memory = ram;
-        r.handoff.lagoon = range(0xc000'0000, 0xc040'0000);
-        r.handoff.tsc_khz = 2'500'000;
-        r.handoff.lapic_timer_hz = 1'000'000'000;
-        r.handoff.ap_start = PhysAddr{0x9c000};
-        r.handoff.wallclock_sec = 1'700'000'000;
-        return r;
-    }
-};
+using Request = test::BootRequestSpec;
 
 TEST(KbBootPlan, PlansWritesAndReadsBackAWholeBoot) {
     Request in;

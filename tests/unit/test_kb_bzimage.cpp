@@ -18,13 +18,7 @@ Result<KernelImage> parse(const std::vector<std::byte>& img, ImageRefusal& why) 
     return parse_bzimage(std::span<const std::byte>(img), why);
 }
 
-ImageRefusal refusal_for(const std::vector<std::byte>& img) {
-    ImageRefusal why;
-    const auto r = parse(img, why);
-    EXPECT_FALSE(r.ok());
-    EXPECT_EQ(r.error(), image_error_code(why.reason));
-    return why;
-}
+ImageRefusal refusal_for(const std::vector<std::byte>& img) { return test::image_refusal(parse_bzimage, img); }
 
 ImageRefusal refusal_for(const ImageSpec& s) { return refusal_for(make_bzimage(s)); }
 
