@@ -85,7 +85,11 @@ static void *copy_user_blob(u64 uptr, u64 size, u64 max, const char *what, char 
 	void *buf;
 
 	if (!size || size > max) {
-		snprintf(err, ATOLL_ERROR_LEN, "%s: size %llu outside 1..%llu bytes", what, size, max);
+		/* A vmlinux straight from a build with debug information is the
+		 * usual way past the kernel limit. */
+		snprintf(err, ATOLL_ERROR_LEN, "%s: size %llu outside 1..%llu bytes%s", what, size, max,
+			 size > max && !strcmp(what, "kernel image") ?
+			 " (a vmlinux with debug information? strip it: objcopy -S)" : "");
 		return ERR_PTR(-EINVAL);
 	}
 	buf = vmalloc(size);
@@ -133,8 +137,11 @@ static void describe_machine(struct boot_ctx *c, struct atoll_kb_machine *m)
 /* Copy @len bytes to partition RAM at @pa (a reserved, unmapped range). */
 static int copy_to_phys(u64 pa, const void *src, unsigned long len)
 {
-	void *dst = memremap(pa, len, MEMREMAP_WB);
+	void *dst;
 
+	if (!len)	/* an ELF segment that is all bss */
+		return 0;
+	dst = memremap(pa, len, MEMREMAP_WB);
 	if (!dst)
 		return -ENOMEM;
 	memcpy(dst, src, len);

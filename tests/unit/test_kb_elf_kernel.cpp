@@ -70,6 +70,18 @@ TEST(KbElfKernel, StandsInASetupHeaderLikeABzImages) {
     EXPECT_EQ(get_le(h, 0x238 - 0x1f1, 4), 2047u);
 }
 
+TEST(KbElfKernel, ASegmentMayBeAllBss) {
+    ElfSpec s;
+    s.loads.push_back({0x1a0a000, 0, 0x3000});   // no bytes in the file
+    ImageRefusal why;
+    const auto k = parse(make_vmlinux(s), why);
+    ASSERT_TRUE(k.ok()) << text_of(why);
+    ASSERT_EQ(k->segment_count, 5);
+    EXPECT_TRUE(k->segments[4].bytes.empty());
+    EXPECT_EQ(k->segments[4].size, 0x3000u);
+    EXPECT_EQ(k->init_size, 0xa0d000u);
+}
+
 TEST(KbElfKernel, NoteMayComeAfterTheSegments) {
     ElfSpec s;
     s.note_first = false;
