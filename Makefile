@@ -165,8 +165,9 @@ images: kernel cxx kmod
 	$(call need,busybox,busybox-static)
 	$(call need,cpio,cpio)
 	$(call need,iperf3,iperf3)
-	@box/rootfs/mkrootfs.sh $(IMAGES) $(KERNEL) $(CMAKE_BUILD)/ssi/atoll $(BUILD)/kmod/atoll.ko \
-	  $(CMAKE_BUILD)/ssi/atolld $(CMAKE_BUILD)/tests/atoll-fault $(CMAKE_BUILD)/tests/atoll-timeit \
+	@box/rootfs/mkrootfs.sh $(IMAGES) $(KERNEL) $(BUILD)/kmod/atoll.ko \
+	  $(CMAKE_BUILD)/ssi/atoll $(CMAKE_BUILD)/ssi/atolld -- \
+	  $(CMAKE_BUILD)/tests/atoll-fault $(CMAKE_BUILD)/tests/atoll-timeit \
 	  $(CMAKE_BUILD)/tests/atoll-pty $(CMAKE_BUILD)/tests/atoll-pingpong $$(command -v iperf3)
 
 root: autodeps

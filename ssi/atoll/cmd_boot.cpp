@@ -61,7 +61,11 @@ OPTIONS
                          directly) or a bzImage (started through its
                          decompressor); default /usr/share/atoll/vmlinux,
                          or /usr/share/atoll/bzImage where that is absent
-    --initrd FILE        initramfs (default /usr/share/atoll/rootfs.cpio.gz)
+    --initrd FILE        an archive of the initramfs; repeat it to boot
+                         several, unpacked in the order given (a later
+                         file's entries replace an earlier one's). Default:
+                         /usr/share/atoll/rootfs.cpio.gz, then every file
+                         of /etc/atoll/initrd.d/ in name order
     --cmdline TEXT       extra kernel command line; Atoll adds
                          atoll.partition=N 8250.nr_uarts=0 swiotlb=noforce
                          panic=-1 no5lvl
@@ -105,6 +109,7 @@ int run(const Args& args) {
     std::vector<std::uint32_t> ids;
     std::uint32_t node = 0;
     ssi::BootImages images;
+    bool initrd_given = false;
     bool wait = true;
     int timeout_s = 300;
     while (!in.done()) {
@@ -124,7 +129,10 @@ int run(const Args& args) {
         } else if (auto o_kernel = in.option("--kernel")) {
             images.kernel_path = *o_kernel;
         } else if (auto o_initrd = in.option("--initrd")) {
-            images.initrd_path = *o_initrd;
+            if (!initrd_given)
+                images.initrd_paths.clear();   // the first --initrd replaces the default list
+            initrd_given = true;
+            images.initrd_paths.push_back(*o_initrd);
         } else if (auto o_cmdline = in.option("--cmdline")) {
             images.cmdline = *o_cmdline;
         } else if (in.flag("--no-wait")) {

@@ -1,6 +1,8 @@
 // `atoll restart`: boot a stopped partition again on its CPUs and memory.
 #include <iostream>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "atoll/ssi/boot_record.hpp"
 #include "atoll/ssi/control.hpp"
@@ -25,9 +27,9 @@ DESCRIPTION
     Boots partition N again on the CPUs and memory it had, with the kernel,
     initramfs and command line of its last boot on this host (atoll boot or
     atoll restart; recorded in /run/atoll), or the defaults when there is no
-    record; --kernel, --initrd and --cmdline replace them one by one. The
-    partition must be stopped (atoll stop N, or it
-    stopped itself: powered off, rebooted, panicked); a running partition is
+    record; --kernel, --initrd (all of them) and --cmdline replace them one
+    by one. The partition must be stopped (atoll stop N, or it stopped
+    itself: powered off, rebooted, panicked); a running partition is
     refused. The request is validated as a whole like atoll boot, so a
     corrupt image is refused and the partition stays stopped.
 
@@ -37,8 +39,10 @@ OPTIONS
                          decompressor); without a record of the last boot,
                          /usr/share/atoll/vmlinux, or /usr/share/atoll/bzImage
                          where that is absent
-    --initrd FILE        initramfs (without a record: the default
-                         /usr/share/atoll/rootfs.cpio.gz)
+    --initrd FILE        an archive of the initramfs, repeatable as in
+                         atoll boot (without a record: the default,
+                         /usr/share/atoll/rootfs.cpio.gz, then every file
+                         of /etc/atoll/initrd.d/ in name order)
     --cmdline TEXT       extra kernel command line ("" for none)
     --no-wait            return once the CPU has started
     --timeout SECONDS    how long to wait for the partition (default 300)
@@ -51,7 +55,8 @@ EXIT STATUS
 
 int run(const Args& args) {
     std::optional<PartitionId> id;
-    std::optional<std::string> kernel, initrd, cmdline;
+    std::optional<std::string> kernel, cmdline;
+    std::vector<std::string> initrd;
     bool wait = true;
     int timeout_s = 300;
     for (std::size_t i = 0; i < args.size(); i++) {
@@ -67,7 +72,7 @@ int run(const Args& args) {
         } else if (a == "--kernel") {
             kernel = value("a file");
         } else if (a == "--initrd") {
-            initrd = value("a file");
+            initrd.push_back(value("a file"));
         } else if (a == "--cmdline") {
             cmdline = value("the extra parameters");
         } else if (a == "--no-wait") {
@@ -82,8 +87,8 @@ int run(const Args& args) {
     ssi::BootImages images = ssi::last_boot(id->value()).value_or(ssi::BootImages{});
     if (kernel)
         images.kernel_path = *kernel;
-    if (initrd)
-        images.initrd_path = *initrd;
+    if (!initrd.empty())
+        images.initrd_paths = initrd;
     if (cmdline)
         images.cmdline = *cmdline;
     ssi::Control ctl;

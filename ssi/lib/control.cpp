@@ -9,8 +9,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 
@@ -22,6 +24,21 @@ namespace atl::ssi {
 std::string default_kernel_path() {
     constexpr const char* vmlinux = "/usr/share/atoll/vmlinux";
     return ::access(vmlinux, R_OK) == 0 ? vmlinux : "/usr/share/atoll/bzImage";
+}
+
+std::vector<std::string> default_initrd_paths(const std::string& dropin_dir) {
+    std::vector<std::string> paths{"/usr/share/atoll/rootfs.cpio.gz"};
+    std::vector<std::string> extra;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dropin_dir, ec)) {
+        // Editor backups and hidden files are not meant to be booted.
+        const std::string name = e.path().filename().string();
+        if (e.is_regular_file(ec) && name[0] != '.' && name.back() != '~')
+            extra.push_back(e.path().string());
+    }
+    std::sort(extra.begin(), extra.end());
+    paths.insert(paths.end(), extra.begin(), extra.end());
+    return paths;
 }
 
 // One read() per chunk into a buffer sized from fstat: images are tens of
@@ -198,12 +215,15 @@ void Control::boot(const nk::Partition& p, const BootImages& images) const {
                                  {"etc/atoll/cluster.key", 0100600, std::string(key.begin(), key.end())}});
     }
     const MappedImage kernel(images.kernel_path, "kernel image");
-    MappedImage initrd(images.initrd_path, "initramfs", key_archive.size());
-    const std::string id = identity_of(images.initrd_path);
-    if (id.empty() || !verified_before(id)) {
-        check_initramfs(initrd.bytes(), images.initrd_path);
-        if (!id.empty())
-            remember_verified(id);
+    MappedImage initrd(images.initrd_paths, "initramfs", key_archive.size());
+    for (std::size_t i = 0; i < images.initrd_paths.size(); ++i) {
+        const std::string& path = images.initrd_paths[i];
+        const std::string id = identity_of(path);
+        if (id.empty() || !verified_before(id)) {
+            check_initramfs(initrd.part(i), path);
+            if (!id.empty())
+                remember_verified(id);
+        }
     }
     if (!key_archive.empty())
         initrd.append4(key_archive);

@@ -83,5 +83,51 @@ TEST_F(MappedImageTest, RefusesAnEmptyOrMissingFileByName) {
     EXPECT_THROW(MappedImage("/tmp", "kernel image"), Failure);
 }
 
+// Several archives in one range: each file from a page boundary, zeros
+// between (what the kernel skips between concatenated archives), a trailer
+// after the last; nothing on disk changes.
+TEST_F(MappedImageTest, MapsSeveralFilesOneAfterAnother) {
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const std::string first = write(5001);
+    const std::string second_path = path_ + ".2";
+    const std::string second(page, 'z');   // exactly one page: the next starts right after
+    std::ofstream(second_path, std::ios::binary) << second;
+    const std::string third_path = path_ + ".3";
+    std::ofstream(third_path, std::ios::binary) << "abc";
+    const std::string trailer = "070701-key";
+    {
+        MappedImage m({path_, second_path, third_path}, "initramfs", trailer.size());
+        ASSERT_EQ(m.part_count(), 3u);
+        EXPECT_EQ(std::string(m.part(0).begin(), m.part(0).end()), first);
+        EXPECT_EQ(std::string(m.part(1).begin(), m.part(1).end()), second);
+        EXPECT_EQ(std::string(m.part(2).begin(), m.part(2).end()), "abc");
+        const std::size_t second_at = 2 * page;   // 5001 bytes round up to two pages
+        EXPECT_EQ(m.part(1).data(), m.bytes().data() + second_at);
+        EXPECT_EQ(m.part(2).data(), m.bytes().data() + second_at + page);
+        EXPECT_EQ(std::string(m.bytes().data() + 5001, second_at - 5001), std::string(second_at - 5001, '\0'));
+        m.append4(trailer);
+        const std::size_t at = second_at + page + 4;   // "abc" padded to 4
+        ASSERT_EQ(m.bytes().size(), at + trailer.size());
+        EXPECT_EQ(m.bytes()[second_at + page + 3], '\0');
+        EXPECT_EQ(std::string(m.bytes().data() + at, trailer.size()), trailer);
+    }
+    EXPECT_EQ(on_disk(), first);
+    std::ifstream in(third_path, std::ios::binary);
+    EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()), "abc");
+    ::unlink(second_path.c_str());
+    ::unlink(third_path.c_str());
+}
+
+TEST_F(MappedImageTest, ABadFileInTheListIsNamed) {
+    write(100);
+    try {
+        const MappedImage m({path_, "/nonexistent/tools.cpio.gz"}, "initramfs");
+        FAIL() << "a missing file was mapped";
+    } catch (const Failure& f) {
+        EXPECT_EQ(std::string(f.what()).rfind("initramfs /nonexistent/tools.cpio.gz: ", 0), 0u) << f.what();
+    }
+    EXPECT_THROW(MappedImage(std::vector<std::string>{}, "initramfs"), Failure);
+}
+
 }  // namespace
 }  // namespace atl::ssi

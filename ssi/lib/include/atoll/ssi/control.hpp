@@ -17,9 +17,20 @@ namespace atl::ssi {
 // else the bzImage.
 std::string default_kernel_path();
 
+// Where the archives added to every partition's default initramfs live.
+inline constexpr const char* initrd_dropin_dir = "/etc/atoll/initrd.d";
+
+// The initramfs partitions boot when none is named: the partition root
+// /usr/share/atoll/rootfs.cpio.gz, then every regular file of `dropin_dir`
+// in name order (archives an administrator or a package adds to every
+// partition: tools, configuration). The kernel unpacks them in that order,
+// a later file's entries replacing an earlier one's.
+std::vector<std::string> default_initrd_paths(const std::string& dropin_dir = initrd_dropin_dir);
+
 struct BootImages {
     std::string kernel_path = default_kernel_path();
-    std::string initrd_path = "/usr/share/atoll/rootfs.cpio.gz";
+    // The initramfs: one or more archives, unpacked in this order.
+    std::vector<std::string> initrd_paths = default_initrd_paths();
     std::string cmdline;
     // The cluster key atolld proves (doc/ssi.md): appended to the initramfs
     // as /etc/atoll/cluster.key (0600) when this file exists; "" never.
