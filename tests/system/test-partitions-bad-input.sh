@@ -25,6 +25,11 @@ dd if=/dev/urandom of=/tmp/random.bzImage bs=1024 count=2048 2>/dev/null
 try corrupt-kernel atoll boot --id 3 --cpus 3 --memory "$mem3" --node 1 --kernel /tmp/random.bzImage --no-wait
 head -c 1000000 /usr/share/atoll/rootfs.cpio.gz > /tmp/short.cpio.gz
 try truncated-initrd atoll boot --id 3 --cpus 3 --memory "$mem3" --node 1 --initrd /tmp/short.cpio.gz --no-wait
+# An initramfs of several archives: a bad one after a good one is named.
+try truncated-second-initrd atoll boot --id 3 --cpus 3 --memory "$mem3" --node 1 \
+    --initrd /usr/share/atoll/rootfs.cpio.gz --initrd /tmp/short.cpio.gz --no-wait
+try missing-second-initrd atoll boot --id 3 --cpus 3 --memory "$mem3" --node 1 \
+    --initrd /usr/share/atoll/rootfs.cpio.gz --initrd /nonexistent.cpio --no-wait
 try console-unknown atoll console 9 </dev/null
 try console-wait timeout 5 atoll console --wait 2 9 </dev/null
 echo @@console-attach
@@ -39,7 +44,9 @@ atoll list --json
 cat /sys/devices/system/cpu/cpu3/online
 try good atoll boot --id 3 --cpus 3 --memory "$mem3" --node 1
 echo @@AFTER
-atoll list --json'
+atoll list --json
+echo @@TOOLS
+atoll run 3 -- test -x /usr/bin/atoll-pingpong; echo "rc=$?"'
 check "box command succeeded (rc=$rc)" test "$rc" = 0
 case_out() { sed -n "/^@@$1\$/,/^rc=/p" <<<"$out"; }
 refused() {   # refused CASE PATTERN
@@ -57,6 +64,10 @@ check "a missing kernel file refused" refused missing-kernel 'kernel image /none
 check "a truncated kernel refused" refused truncated-kernel 'truncat|short|needs'
 check "a corrupt kernel refused" refused corrupt-kernel 'not a kernel image|signature|magic'
 check "a truncated initramfs refused" refused truncated-initrd 'corrupt or truncated'
+check "a truncated second archive of the initramfs refused by name" \
+    refused truncated-second-initrd '/tmp/short.cpio.gz is corrupt or truncated'
+check "a missing second archive of the initramfs refused by name" \
+    refused missing-second-initrd 'initramfs /nonexistent.cpio: No such file'
 check "atoll console of an unknown partition is refused at once, naming those that exist" \
     refused console-unknown 'no partition 9 \(partitions: 1, 2\)'
 check "atoll console --wait 2 on a partition that never comes gives up with status 1" \
@@ -72,9 +83,11 @@ assert [p["id"] for p in json.loads(sys.argv[1])["partitions"]] == [1, 2]
 PY
 check "the host still has CPU 3 online" test "$(sed -n 3p <<<"$state")" = 1
 check "a correct boot of partition 3 then works" grep -qx 'rc=0' <<<"$(case_out good)"
-check "and all three run" python3 - "$(sed -n '/^@@AFTER$/,$p' <<<"$out" | sed 1d)" <<'PY'
+check "and all three run" python3 - "$(sed -n '/^@@AFTER$/,/^@@TOOLS$/p' <<<"$out" | sed '1d;$d')" <<'PY'
 import json, sys
 parts = json.loads(sys.argv[1])["partitions"]
 assert [p["id"] for p in parts] == [1, 2, 3] and all(p["state"] == "running" for p in parts), parts
 PY
+check "partition 3's default initramfs has the test tools too (rootfs, then /etc/atoll/initrd.d)" \
+    grep -qx 'rc=0' <<<"$(sed -n '/^@@TOOLS$/,$p' <<<"$out")"
 pass
