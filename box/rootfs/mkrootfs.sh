@@ -27,7 +27,8 @@
 # OUT_DIR/bzImage          the kernel the box boots
 # OUT_DIR/vmlinux          the same kernel uncompressed (ELF, stripped as the
 #                          kernel's own vmlinux.bin is): partitions start it
-#                          directly, without the decompressor (doc/boot.md)
+#                          directly, without the decompressor
+#                          (doc/architecture.md, "Two kernel formats")
 #
 # Archives are written by the kernel's own usr/gen_init_cpio from a spec list,
 # so device nodes and ownership need no root and the result is reproducible.

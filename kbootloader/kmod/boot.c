@@ -357,7 +357,7 @@ static int do_boot(struct boot_ctx *c, char *err)
 	unsigned int reused = 0;
 	unsigned int i, taken = 0;
 	char *user_cmdline;
-	/* Where the host's part of a boot goes, for the log (doc/boot.md). */
+	/* Where the host's part of a boot goes, for the log (doc/results.md, "Partition boot time"). */
 	u64 t_start = ktime_get_ns(), t_checked, t_offline, t_copied;
 	int ret;
 
