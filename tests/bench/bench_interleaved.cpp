@@ -52,20 +52,14 @@ void serve(Shared& s) {
         if (k == Kind::stop)
             return;
         if (k == Kind::bare) {
-            if (s.ball.v.load(std::memory_order_acquire) == expect) {
-                s.ball.v.store(expect + 1, std::memory_order_release);
-                expect += 2;
-            }
+            bare_answer(s.ball, expect);
         } else if (k == Kind::doorbell) {
-            if (s.bell_b.v.load(std::memory_order_acquire) != 0 &&
-                s.bell_b.v.exchange(0, std::memory_order_acq_rel) != 0 &&
-                s.msg_b.v.exchange(0, std::memory_order_seq_cst) != 0) {
+            if (take_doorbell(s.bell_b) && s.msg_b.v.exchange(0, std::memory_order_seq_cst) != 0) {
                 s.msg_a.v.fetch_or(1, std::memory_order_seq_cst);
                 s.bell_a.v.store(1, std::memory_order_release);
             }
         } else if (k == Kind::pipeline) {
-            if (s.rt.cpus.ipi_b_from_a.v.load(std::memory_order_acquire) != 0 &&
-                s.rt.cpus.ipi_b_from_a.v.exchange(0, std::memory_order_acq_rel) != 0) {
+            if (take_doorbell(s.rt.cpus.ipi_b_from_a)) {
                 while (s.rt.cpus.b.v.dispatch()) {
                 }
             }
@@ -79,10 +73,7 @@ double block(Shared& s, Kind k, std::uint64_t& next) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < per_block; ++i) {
         if (k == Kind::bare) {
-            s.ball.v.store(next, std::memory_order_release);
-            while (s.ball.v.load(std::memory_order_acquire) != next + 1) {
-            }
-            next += 2;
+            bare_round_trip(s.ball, next);
         } else if (k == Kind::doorbell) {
             s.msg_b.v.fetch_or(1, std::memory_order_seq_cst);
             s.bell_b.v.store(1, std::memory_order_release);
@@ -103,13 +94,6 @@ double block(Shared& s, Kind k, std::uint64_t& next) {
     const auto t1 = std::chrono::steady_clock::now();
     s.kind.v.store(Kind::idle, std::memory_order_release);
     return std::chrono::duration<double, std::nano>(t1 - t0).count() / per_block;
-}
-
-void put_spread(benchmark::State& state, const char* name, std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    state.counters[std::string(name) + "_min"] = v.front();
-    state.counters[std::string(name) + "_median"] = v[v.size() / 2];
-    state.counters[std::string(name) + "_max"] = v.back();
 }
 
 void RoundTripsInterleaved(benchmark::State& state) {

@@ -51,21 +51,13 @@ void AtomicPingPong(benchmark::State& state) {
     std::thread peer([&] {
         pin_to(1);
         std::uint64_t expect = 1;
-        while (!stop.load(std::memory_order_relaxed)) {
-            if (ball.v.load(std::memory_order_acquire) == expect) {
-                ball.v.store(expect + 1, std::memory_order_release);
-                expect += 2;
-            }
-        }
+        while (!stop.load(std::memory_order_relaxed))
+            bare_answer(ball, expect);
     });
     pin_to(0);
     std::uint64_t next = 1;
-    for (auto _ : state) {
-        ball.v.store(next, std::memory_order_release);
-        while (ball.v.load(std::memory_order_acquire) != next + 1) {
-        }
-        next += 2;
-    }
+    for (auto _ : state)
+        bare_round_trip(ball, next);
     stop.store(true);
     peer.join();
     unpin();
@@ -79,8 +71,7 @@ void DoorbellPingPong(benchmark::State& state) {
     std::thread peer([&] {
         pin_to(1);
         while (!stop.v.load(std::memory_order_relaxed)) {
-            if (bell_b.v.load(std::memory_order_acquire) == 0 ||
-                bell_b.v.exchange(0, std::memory_order_acq_rel) == 0)
+            if (!take_doorbell(bell_b))
                 continue;
             if (msg_b.v.exchange(0, std::memory_order_seq_cst) != 0) {
                 msg_a.v.fetch_or(1, std::memory_order_seq_cst);
@@ -110,8 +101,7 @@ void PipelineRoundTrip(benchmark::State& state) {
     std::thread cpu_b([&] {
         pin_to(1);
         while (!rt.stop.v.load(std::memory_order_relaxed)) {
-            if (cpus.ipi_b_from_a.v.load(std::memory_order_acquire) != 0 &&
-                cpus.ipi_b_from_a.v.exchange(0, std::memory_order_acq_rel) != 0) {
+            if (take_doorbell(cpus.ipi_b_from_a)) {
                 while (cpus.b.v.dispatch()) {
                 }
             }

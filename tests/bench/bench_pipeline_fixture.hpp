@@ -6,9 +6,12 @@
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "atoll/nk/lagoon.hpp"
 #include "atoll/nk/pipeline.hpp"
@@ -27,6 +30,38 @@ template <class T>
 struct alignas(64) OwnLines {
     T v{};
 };
+
+// The bare ping-pong, the physical floor every ratio is taken against: one
+// line bounced between the two CPUs. A sends odd values, B answers each
+// with the next even one.
+inline void bare_round_trip(Line& ball, std::uint64_t& next) {   // A
+    ball.v.store(next, std::memory_order_release);
+    while (ball.v.load(std::memory_order_acquire) != next + 1) {
+    }
+    next += 2;
+}
+inline void bare_answer(Line& ball, std::uint64_t& expect) {     // B, one poll
+    if (ball.v.load(std::memory_order_acquire) == expect) {
+        ball.v.store(expect + 1, std::memory_order_release);
+        expect += 2;
+    }
+}
+
+// Takes a raised doorbell (fake IPI) line: looks, then clears; true when
+// it was raised.
+inline bool take_doorbell(Line& bell) {
+    return bell.v.load(std::memory_order_acquire) != 0 &&
+           bell.v.exchange(0, std::memory_order_acq_rel) != 0;
+}
+
+// min / median / max of per-round figures as NAME_min, NAME_median,
+// NAME_max counters.
+inline void put_spread(benchmark::State& state, const char* name, std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    state.counters[std::string(name) + "_min"] = v.front();
+    state.counters[std::string(name) + "_median"] = v[v.size() / 2];
+    state.counters[std::string(name) + "_max"] = v.back();
+}
 
 // Two CPU slots of one partition in a heap lagoon, and their fake APIC.
 struct TwoCpus {

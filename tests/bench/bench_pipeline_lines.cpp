@@ -112,12 +112,8 @@ void serve(Shared& s) {
         if (k == Kind::stop)
             return;
         if (k == Kind::bare) {
-            if (s.ball.v.load(std::memory_order_acquire) == expect) {
-                s.ball.v.store(expect + 1, std::memory_order_release);
-                expect += 2;
-            }
-        } else if (k != Kind::idle && c.ipi_b_from_a.v.load(std::memory_order_acquire) != 0 &&
-                   c.ipi_b_from_a.v.exchange(0, std::memory_order_acq_rel) != 0) {
+            bare_answer(s.ball, expect);
+        } else if (k != Kind::idle && take_doorbell(c.ipi_b_from_a)) {
             if (k == Kind::pipeline) {
                 while (c.b.v.dispatch()) {
                 }
@@ -134,10 +130,7 @@ double block(Shared& s, Kind k, std::uint64_t& next) {
     const auto t0 = std::chrono::steady_clock::now();
     for (int i = 0; i < per_block; ++i) {
         if (k == Kind::bare) {
-            s.ball.v.store(next, std::memory_order_release);
-            while (s.ball.v.load(std::memory_order_acquire) != next + 1) {
-            }
-            next += 2;
+            bare_round_trip(s.ball, next);
             continue;
         }
         if (k == Kind::pipeline) {
@@ -179,13 +172,9 @@ void PipelineLinesInterleaved(benchmark::State& state) {
     s->kind.v.store(Kind::stop, std::memory_order_release);
     peer.join();
     unpin();
-    const auto median = [](std::vector<double> v) {
-        std::sort(v.begin(), v.end());
-        return v[v.size() / 2];
-    };
-    state.counters["bare_ns_median"] = median(bare);
+    put_spread(state, "bare_ns", bare);
     for (std::size_t i = 0; i < std::size(steps); ++i)
-        state.counters[std::string(step_names[i]) + "_x_median"] = median(ratio[i]);
+        put_spread(state, (std::string(step_names[i]) + "_x").c_str(), ratio[i]);
     state.SetLabel("ratios to the bare ping-pong of the same round");
 }
 BENCHMARK(PipelineLinesInterleaved)->Iterations(1)->UseRealTime();
